@@ -1,0 +1,39 @@
+import { configFromEnv } from './config.js';
+
+describe('configFromEnv', () => {
+  it('uses defaults for an empty environment', () => {
+    expect(configFromEnv({}, 'host-a')).toEqual({
+      httpHost: '0.0.0.0',
+      httpPort: 8080,
+      logLevel: 'info',
+      namespace: 'default',
+      podName: 'host-a',
+    });
+  });
+
+  it('reads every variable', () => {
+    const env = {
+      SERVIRT_HTTP_HOST: '127.0.0.1',
+      SERVIRT_HTTP_PORT: '0',
+      LOG_LEVEL: 'debug',
+      POD_NAMESPACE: 'servirt-system',
+      POD_NAME: 'servirt-7c9d',
+    };
+    expect(configFromEnv(env, 'ignored')).toEqual({
+      httpHost: '127.0.0.1',
+      httpPort: 0,
+      logLevel: 'debug',
+      namespace: 'servirt-system',
+      podName: 'servirt-7c9d',
+    });
+  });
+
+  it.each([
+    [{ SERVIRT_HTTP_PORT: 'eighty' }, /SERVIRT_HTTP_PORT/],
+    [{ SERVIRT_HTTP_PORT: '70000' }, /SERVIRT_HTTP_PORT/],
+    [{ SERVIRT_HTTP_PORT: '80.5' }, /SERVIRT_HTTP_PORT/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of/],
+  ])('rejects %j', (env, message) => {
+    expect(() => configFromEnv(env, 'h')).toThrow(message);
+  });
+});

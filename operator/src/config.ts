@@ -1,0 +1,33 @@
+import type { Level } from 'pino';
+
+export interface OperatorConfig {
+  /** Address and port of the HTTP server for /healthz, /readyz and /metrics. */
+  httpHost: string;
+  httpPort: number;
+  logLevel: Level;
+  /** Namespace the operator runs in (leases live here); from the downward API in a pod. */
+  namespace: string;
+  /** Name of this replica, used as the leader-election identity. */
+  podName: string;
+}
+
+const LOG_LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** Reads the operator's configuration from the environment; throws on a value that is present but wrong. */
+export function configFromEnv(env: NodeJS.ProcessEnv, hostname: string): OperatorConfig {
+  const port = Number(env.SERVIRT_HTTP_PORT ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`SERVIRT_HTTP_PORT must be an integer from 0 to 65535, got "${env.SERVIRT_HTTP_PORT}"`);
+  }
+  const logLevel = (env.LOG_LEVEL ?? 'info') as Level;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  return {
+    httpHost: env.SERVIRT_HTTP_HOST ?? '0.0.0.0',
+    httpPort: port,
+    logLevel,
+    namespace: env.POD_NAMESPACE ?? 'default',
+    podName: env.POD_NAME ?? hostname,
+  };
+}
