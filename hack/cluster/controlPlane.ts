@@ -46,7 +46,14 @@ export class ControlPlane {
     await mkdir(pkiDir, { recursive: true });
     const pki = await generatePki(pkiDir);
     const [etcdPort, etcdPeerPort, apiServerPort] = [await freePort(), await freePort(), await freePort()];
-    const state: ControlPlaneState = { dir, etcdPort, etcdPeerPort, apiServerPort, etcdPid: 0, apiServerPid: 0 };
+    const state: ControlPlaneState = {
+      dir,
+      etcdPort,
+      etcdPeerPort,
+      apiServerPort,
+      etcdPid: 0,
+      apiServerPid: 0,
+    };
     if (ownerPid !== undefined) state.ownerPid = ownerPid;
     const plane = new ControlPlane(state, pki);
     try {
@@ -75,7 +82,7 @@ export class ControlPlane {
   }
 
   async startEtcd(): Promise<void> {
-    const { dir, etcdPort, etcdPeerPort } = this.state;
+    const { dir, etcdPeerPort } = this.state;
     const peer = `http://127.0.0.1:${etcdPeerPort}`;
     const started = startProcess(
       await toolPath('etcd'),

@@ -9,7 +9,11 @@ const run = promisify(execFile);
 export async function installCrds(kubeconfig: string): Promise<void> {
   const kubectl = await toolPath('kubectl');
   const env = { ...process.env, KUBECONFIG: kubeconfig };
-  await run(kubectl, ['apply', '--server-side', '--field-manager=servirt-dev', '-f', path.join(repoDir, 'crds')], { env });
+  await run(
+    kubectl,
+    ['apply', '--server-side', '--field-manager=servirt-dev', '-f', path.join(repoDir, 'crds')],
+    { env },
+  );
   await run(
     kubectl,
     ['wait', '--for=condition=Established', '--timeout=60s', '-f', path.join(repoDir, 'crds')],

@@ -9,7 +9,9 @@ export function kubeconfigYaml(server: string, pki: Pki): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'servirt-local', cluster: { server, 'certificate-authority-data': base64(pki.caCert) } }],
+    clusters: [
+      { name: 'servirt-local', cluster: { server, 'certificate-authority-data': base64(pki.caCert) } },
+    ],
     users: [
       {
         name: 'servirt-admin',

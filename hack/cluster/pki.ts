@@ -20,7 +20,19 @@ export async function generatePki(dir: string): Promise<Pki> {
   const file = (name: string) => path.join(dir, name);
   await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
   await openssl(
-    ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=servirt-local-ca', '-days', '365', '-out', 'ca.crt'],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=servirt-local-ca',
+      '-days',
+      '365',
+      '-out',
+      'ca.crt',
+    ],
     dir,
   );
   await issue(dir, 'apiserver', '/CN=kube-apiserver', [
@@ -47,8 +59,21 @@ async function issue(dir: string, name: string, subject: string, extensions: str
   await writeFile(path.join(dir, `${name}.ext`), extensions.join('\n') + '\n');
   await openssl(
     [
-      'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-      '-days', '365', '-extfile', `${name}.ext`, '-out', `${name}.crt`,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
     ],
     dir,
   );

@@ -8,6 +8,8 @@ describe('configFromEnv', () => {
       logLevel: 'info',
       namespace: 'default',
       podName: 'host-a',
+      leaderElection: true,
+      concurrency: 4,
     });
   });
 
@@ -18,6 +20,8 @@ describe('configFromEnv', () => {
       LOG_LEVEL: 'debug',
       POD_NAMESPACE: 'servirt-system',
       POD_NAME: 'servirt-7c9d',
+      SERVIRT_LEADER_ELECTION: 'false',
+      SERVIRT_CONCURRENCY: '8',
     };
     expect(configFromEnv(env, 'ignored')).toEqual({
       httpHost: '127.0.0.1',
@@ -25,6 +29,8 @@ describe('configFromEnv', () => {
       logLevel: 'debug',
       namespace: 'servirt-system',
       podName: 'servirt-7c9d',
+      leaderElection: false,
+      concurrency: 8,
     });
   });
 
@@ -33,6 +39,8 @@ describe('configFromEnv', () => {
     [{ SERVIRT_HTTP_PORT: '70000' }, /SERVIRT_HTTP_PORT/],
     [{ SERVIRT_HTTP_PORT: '80.5' }, /SERVIRT_HTTP_PORT/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of/],
+    [{ SERVIRT_CONCURRENCY: '0' }, /SERVIRT_CONCURRENCY/],
+    [{ SERVIRT_LEADER_ELECTION: 'yes' }, /SERVIRT_LEADER_ELECTION must be true or false/],
   ])('rejects %j', (env, message) => {
     expect(() => configFromEnv(env, 'h')).toThrow(message);
   });

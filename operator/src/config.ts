@@ -9,6 +9,10 @@ export interface OperatorConfig {
   namespace: string;
   /** Name of this replica, used as the leader-election identity. */
   podName: string;
+  /** Campaign for the Lease `servirt-operator` before reconciling, so several replicas can run. */
+  leaderElection: boolean;
+  /** Workers per controller. */
+  concurrency: number;
 }
 
 const LOG_LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -23,11 +27,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv, hostname: string): Operato
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  const concurrency = Number(env.SERVIRT_CONCURRENCY ?? '4');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new Error(`SERVIRT_CONCURRENCY must be an integer from 1 to 64, got "${env.SERVIRT_CONCURRENCY}"`);
+  }
+  const leaderElection = env.SERVIRT_LEADER_ELECTION ?? 'true';
+  if (leaderElection !== 'true' && leaderElection !== 'false') {
+    throw new Error(`SERVIRT_LEADER_ELECTION must be true or false, got "${leaderElection}"`);
+  }
   return {
     httpHost: env.SERVIRT_HTTP_HOST ?? '0.0.0.0',
     httpPort: port,
     logLevel,
     namespace: env.POD_NAMESPACE ?? 'default',
     podName: env.POD_NAME ?? hostname,
+    leaderElection: leaderElection === 'true',
+    concurrency,
   };
 }

@@ -1,13 +1,23 @@
 // The operator process: configuration, logging, HTTP endpoints and the wiring of controllers.
 import os from 'node:os';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import { configFromEnv } from './config.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import { waitForApiServer } from './kube/apiServer.js';
+import { KubeClient } from './kube/client.js';
 import { createHttpEndpoints } from './manager/httpEndpoints.js';
+import { Manager } from './manager/manager.js';
+import { OperatorMetrics } from './manager/metrics.js';
+import { LibvirtHostProbe } from './providers/libvirt/hostProbe.js';
+import {
+  CONTROLLER_NAME as VIRTUAL_HOST_CONTROLLER,
+  VIRTUAL_HOSTS,
+  virtualHostReconciler,
+  type VirtualHost,
+} from './controllers/virtualhost/reconciler.js';
 
 const config = configFromEnv(process.env, os.hostname());
 const log = pino({ level: config.logLevel, base: { pod: config.podName } });
@@ -21,14 +31,13 @@ process.on('unhandledRejection', (error) => {
   process.exit(1);
 });
 
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+const metrics = new OperatorMetrics();
 const stopping = new AbortController();
-let apiServerReached = false;
+const started: { manager?: Manager } = {};
 
 const server = createHttpEndpoints(
-  { healthy: () => true, ready: () => apiServerReached && !stopping.signal.aborted },
-  registry,
+  { healthy: () => true, ready: () => !stopping.signal.aborted && (started.manager?.ready ?? false) },
+  metrics.registry,
 );
 server.listen(config.httpPort, config.httpHost);
 await once(server, 'listening');
@@ -38,15 +47,44 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'stopping');
     stopping.abort();
-    server.close(() => {
+    server.closeAllConnections();
+    server.close();
+    void (started.manager?.stop() ?? Promise.resolve()).finally(() => {
       log.info('stopped');
       process.exit(0);
     });
-    server.closeAllConnections();
   });
 }
 
 const kubeConfig = loadKubeConfig();
 const version = await waitForApiServer(kubeConfig, log, stopping.signal);
-apiServerReached = true;
-log.info({ server: kubeConfig.getCurrentCluster()?.server, version }, 'API server reached; ready');
+log.info({ server: kubeConfig.getCurrentCluster()?.server, version }, 'API server reached');
+
+const client = await KubeClient.create(kubeConfig, (code, method, host) =>
+  metrics.restRequests.inc({ code, method, host }),
+);
+const manager = new Manager(client, metrics, log, {
+  ...(config.leaderElection && {
+    leaderElection: {
+      namespace: config.namespace,
+      name: 'servirt-operator',
+      identity: `${config.podName}_${randomBytes(4).toString('hex')}`,
+    },
+  }),
+  onLostLeadership: () => {
+    log.error('lost leadership; exiting so that a fresh process campaigns again');
+    process.exit(1);
+  },
+});
+
+started.manager = manager;
+const virtualHosts = manager.informer<VirtualHost>(VIRTUAL_HOSTS);
+manager.controller(
+  VIRTUAL_HOST_CONTROLLER,
+  VIRTUAL_HOSTS,
+  virtualHostReconciler({ client, informer: virtualHosts, probe: new LibvirtHostProbe(), log }),
+  { concurrency: config.concurrency },
+);
+
+await manager.start();
+log.info({ leaderElection: config.leaderElection }, 'caches synced; ready');

@@ -14,7 +14,10 @@ export async function waitForApiServer(
       return version.gitVersion;
     } catch (error) {
       const delayMs = Math.min(30_000, 500 * 2 ** attempt);
-      log.warn({ err: error, server: kubeConfig.getCurrentCluster()?.server, retryInMs: delayMs }, 'API server not reachable');
+      log.warn(
+        { err: error, server: kubeConfig.getCurrentCluster()?.server, retryInMs: delayMs },
+        'API server not reachable',
+      );
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (signal.aborted) throw new Error('stopped while waiting for the API server');
     }

@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import type { KubeClient } from '../../kube/client.js';
+import { applyStatus, sameStatus } from '../../kube/objects.js';
+import { parseKey, type ResourceType } from '../../kube/resourcePath.js';
+import { recordEvent } from '../../kube/events.js';
+import { findCondition } from '../../kube/conditions.js';
+import type { ReconcileResult } from '../../manager/controller.js';
+import type { Informer, KubeObject } from '../../manager/informer.js';
+import type { HostFacts } from '../../providers/libvirt/hostFacts.js';
+import {
+  desiredStatus,
+  type DeclaredHypervisor,
+  type HostObservation,
+  type VirtualHostStatus,
+} from './status.js';
+
+export const CONTROLLER_NAME = 'virtualhost';
+
+export const VIRTUAL_HOSTS: ResourceType = {
+  group: 'servirt.dev',
+  version: 'v1alpha1',
+  plural: 'virtualhosts',
+  kind: 'VirtualHost',
+  namespaced: true,
+};
+
+export interface VirtualHost extends KubeObject {
+  spec: {
+    provider: 'libvirt' | 'kubevirt';
+    libvirt?: { uri: string; hypervisor: DeclaredHypervisor; sshKeySecretRef?: { name: string } };
+  };
+  status?: VirtualHostStatus;
+}
+
+/** Asks a libvirt host what it is. */
+export interface HostProbe {
+  probe(uri: string): Promise<HostFacts>;
+}
+
+export interface VirtualHostDeps {
+  client: KubeClient;
+  informer: Informer<VirtualHost>;
+  probe: HostProbe;
+  log: Logger;
+  /** How often a host is checked again when nothing about its object changed. */
+  recheckMs?: number;
+  now?: () => string;
+}
+
+/** VirtualHost: observe the host -> desired status (pure) -> write status only when it differs. */
+export function virtualHostReconciler(deps: VirtualHostDeps) {
+  const recheckMs = deps.recheckMs ?? 60_000;
+  const now = deps.now ?? (() => new Date().toISOString());
+  return async (key: string): Promise<ReconcileResult> => {
+    const host = deps.informer.get(key);
+    if (!host || host.metadata.deletionTimestamp) return {};
+    const observation = await observe(host, deps.probe);
+    const status = desiredStatus(host.status, host.metadata.generation, observation, now());
+    if (!sameStatus(status, host.status)) {
+      await applyStatus(deps.client, VIRTUAL_HOSTS, CONTROLLER_NAME, parseKey(key), status);
+      await noteReadyFlip(deps, host, status);
+    }
+    return { requeueAfterMs: Math.round(recheckMs * (0.9 + Math.random() * 0.2)) };
+  };
+}
+
+async function observe(host: VirtualHost, probe: HostProbe): Promise<HostObservation> {
+  const libvirt = host.spec.libvirt;
+  if (host.spec.provider !== 'libvirt' || !libvirt) {
+    return {
+      kind: 'notSupported',
+      reason: 'ProviderNotSupported',
+      message: `provider ${host.spec.provider} is not supported yet`,
+    };
+  }
+  if (/^\w+\+(ssh|tls):/.test(libvirt.uri)) {
+    return {
+      kind: 'notSupported',
+      reason: 'TransportNotSupported',
+      message: 'remote libvirt transports are not supported yet',
+    };
+  }
+  try {
+    return { kind: 'reached', facts: await probe.probe(libvirt.uri), declared: libvirt.hypervisor };
+  } catch (error) {
+    return { kind: 'unreachable', message: (error as Error).message };
+  }
+}
+
+/** An Event when Ready flips between True and False (not when it is first set). */
+async function noteReadyFlip(
+  deps: VirtualHostDeps,
+  host: VirtualHost,
+  status: VirtualHostStatus,
+): Promise<void> {
+  const before = findCondition(host.status?.conditions, 'Ready');
+  const after = findCondition(status.conditions, 'Ready');
+  if (!before || !after || before.status === after.status) return;
+  const failed = await recordEvent(deps.client, CONTROLLER_NAME, host, {
+    type: after.status === 'True' ? 'Normal' : 'Warning',
+    reason: after.reason,
+    message: after.message,
+  });
+  if (failed) deps.log.warn({ err: failed }, 'could not record an event');
+}

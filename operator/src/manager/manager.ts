@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import type { KubeClient } from '../kube/client.js';
+import { objectKey, type ResourceType } from '../kube/resourcePath.js';
+import { Controller, type ControllerOptions, type Reconciler } from './controller.js';
+import { Informer, type InformerOptions, type KubeObject } from './informer.js';
+import { LeaderElector, type LeaderElectionOptions } from './leaderElection.js';
+import type { OperatorMetrics } from './metrics.js';
+
+export interface ManagerOptions {
+  /** Without it this process reconciles at once (tests, a single replica). */
+  leaderElection?: LeaderElectionOptions;
+  informerOptions?: InformerOptions;
+  /** Called when leadership is lost after it was held; the process should exit. */
+  onLostLeadership?: () => void;
+}
+
+/** Maps an event on a watched object to the keys of the objects to reconcile. */
+export type KeyMapper<T extends KubeObject> = (object: T) => string[];
+
+/**
+ * Owns the informers (one per kind, shared), the controllers and leader election.
+ * Every replica keeps its caches warm; only the leader runs the controllers.
+ */
+export class Manager {
+  private readonly informers = new Map<string, Informer>();
+  private readonly controllers: Controller[] = [];
+  private readonly elector?: LeaderElector;
+  private controllersRunning = false;
+
+  constructor(
+    readonly client: KubeClient,
+    readonly metrics: OperatorMetrics,
+    readonly log: Logger,
+    private readonly options: ManagerOptions = {},
+  ) {
+    if (options.leaderElection) {
+      this.elector = new LeaderElector(client, options.leaderElection, log, {
+        onStartedLeading: () => this.startControllers(),
+        onStoppedLeading: () => {
+          void this.stopControllers();
+          options.onLostLeadership?.();
+        },
+      });
+    }
+  }
+
+  informer<T extends KubeObject>(type: ResourceType): Informer<T> {
+    const id = `${type.group}/${type.plural}`;
+    let informer = this.informers.get(id);
+    if (!informer) {
+      informer = new Informer(this.client, type, this.metrics, this.log, this.options.informerOptions);
+      this.informers.set(id, informer);
+    }
+    return informer as unknown as Informer<T>;
+  }
+
+  /** A controller for objects of type primary: every change of one enqueues its key. */
+  controller(
+    name: string,
+    primary: ResourceType,
+    reconcile: Reconciler,
+    options?: ControllerOptions,
+  ): Controller {
+    const controller = new Controller(
+      name,
+      reconcile,
+      this.metrics,
+      this.log.child({ controller: name }),
+      options,
+    );
+    this.controllers.push(controller);
+    this.watch(primary, controller);
+    return controller;
+  }
+
+  /** Enqueues into controller the keys that map(object) returns for every change of type. Default: the object's own key. */
+  watch<T extends KubeObject>(type: ResourceType, controller: Controller, map?: KeyMapper<T>): void {
+    this.informer<T>(type).onEvent((_event, object) => {
+      for (const key of map ? map(object) : [objectKey(object.metadata)]) controller.enqueue(key);
+    });
+  }
+
+  /** Caches synced: the replica can serve (and, as leader, reconcile). */
+  get ready(): boolean {
+    return [...this.informers.values()].every((informer) => informer.hasSynced);
+  }
+
+  get isLeader(): boolean {
+    return this.elector ? this.elector.isLeader : this.controllersRunning;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((informer) => informer.start()));
+    this.log.info({ informers: [...this.informers.keys()] }, 'caches synced');
+    if (this.elector) this.elector.start();
+    else this.startControllers();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopControllers();
+    await this.elector?.stop();
+    await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
+  }
+
+  private startControllers(): void {
+    if (this.controllersRunning) return;
+    this.controllersRunning = true;
+    // Queues filled from the caches' events while this replica waited; the workers start now.
+    for (const controller of this.controllers) controller.start();
+  }
+
+  private async stopControllers(): Promise<void> {
+    if (!this.controllersRunning) return;
+    this.controllersRunning = false;
+    await Promise.all(this.controllers.map((controller) => controller.stop()));
+  }
+}
