@@ -107,16 +107,56 @@ export class ControlPlane {
   }
 
   async startApiServer(): Promise<void> {
-    const { dir, apiServerPort } = this.state;
+    const started = await this.launchApiServer(this.state.apiServerPort, 'kube-apiserver.log');
+    this.state.apiServerPid = started.pid;
+    await this.saveState();
+    await waitFor(
+      'kube-apiserver',
+      started,
+      () => httpStatus(`${this.server}/readyz`, this.pki.caCert),
+      90_000,
+    );
+  }
+
+  /**
+   * A second kube-apiserver on the same etcd, as in a highly available control plane:
+   * tests use it to change objects while the first one is down.
+   */
+  async startSecondApiServer(): Promise<{ kubeconfigPath: string; stop: () => Promise<void> }> {
+    const port = await freePort();
+    const started = await this.launchApiServer(port, 'kube-apiserver-2.log');
+    const server = `https://127.0.0.1:${port}`;
+    await waitFor(
+      'second kube-apiserver',
+      started,
+      () => httpStatus(`${server}/readyz`, this.pki.caCert),
+      90_000,
+    );
+    const kubeconfigPath = path.join(this.state.dir, 'kubeconfig-2');
+    await writeFile(kubeconfigPath, kubeconfigYaml(server, this.pki), { mode: 0o600 });
+    return { kubeconfigPath, stop: () => stopProcessGroup(started.pid) };
+  }
+
+  /** Compacts etcd's history up to its current revision: watches from older resourceVersions get 410 Gone. */
+  async compactEtcd(): Promise<number> {
+    const range = await postJson(`${this.etcdEndpoint}/v3/kv/range`, {
+      key: Buffer.from('/').toString('base64'),
+    });
+    const revision = Number((range as { header: { revision: string } }).header.revision);
+    await postJson(`${this.etcdEndpoint}/v3/kv/compaction`, { revision: String(revision), physical: true });
+    return revision;
+  }
+
+  private async launchApiServer(port: number, logName: string): Promise<Started> {
     const pki = this.pki;
-    const started = startProcess(
+    return startProcess(
       await toolPath('kube-apiserver'),
       [
         `--etcd-servers=${this.etcdEndpoint}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
-        `--secure-port=${apiServerPort}`,
-        `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
+        `--secure-port=${port}`,
+        `--cert-dir=${path.join(this.state.dir, 'apiserver-certs')}`,
         `--tls-cert-file=${pki.servingCert}`,
         `--tls-private-key-file=${pki.servingKey}`,
         `--client-ca-file=${pki.caCert}`,
@@ -129,12 +169,9 @@ export class ControlPlane {
         '--endpoint-reconciler-type=none',
         '--v=1',
       ],
-      path.join(dir, 'kube-apiserver.log'),
+      path.join(this.state.dir, logName),
       this.state.ownerPid,
     );
-    this.state.apiServerPid = started.pid;
-    await this.saveState();
-    await waitFor('kube-apiserver', started, () => httpStatus(`${this.server}/readyz`, pki.caCert), 90_000);
   }
 
   async stopApiServer(): Promise<void> {
@@ -189,4 +226,10 @@ async function httpStatus(url: string, caFile?: string): Promise<number> {
     request.on('timeout', () => request.destroy(new Error('timeout')));
     request.on('error', reject);
   });
+}
+
+async function postJson(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
 }
