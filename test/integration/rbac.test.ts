@@ -243,7 +243,7 @@ describe('Helm chart on the real API server', () => {
     const container = spec.containers[0];
     expect(spec.serviceAccountName).toBe('servirt');
     expect(spec.automountServiceAccountToken).toBe(true);
-    expect(container.command).toEqual(['node', 'dist/operator/src/main.js']);
+    expect(container.command).toEqual(['node', '--max-semi-space-size=1', 'dist/operator/src/main.js']);
     expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
