@@ -32,4 +32,6 @@ export default {
     },
   ],
   testTimeout: 60000,
+  // A failed test may leave an informer retrying; never let that hang CI after the results are in.
+  forceExit: true,
 };

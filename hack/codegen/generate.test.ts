@@ -188,6 +188,7 @@ describe('parseCrd', () => {
       plural: 'things',
       singular: 'thing',
       shortNames: ['th'],
+      namespaced: true,
       schema: { type: 'object' },
     });
   });

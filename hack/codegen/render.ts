@@ -40,6 +40,7 @@ export interface CrdInfo {
   plural: string;
   singular: string;
   shortNames: string[];
+  namespaced: boolean;
   /** The openAPIV3Schema of the (single) served storage version. */
   schema: KubeSchema;
 }
@@ -56,6 +57,7 @@ export function parseCrd(file: string, text: string): CrdInfo {
     kind?: string;
     spec?: {
       group?: string;
+      scope?: string;
       names?: { kind?: string; listKind?: string; plural?: string; singular?: string; shortNames?: string[] };
       versions?: {
         name: string;
@@ -88,6 +90,7 @@ export function parseCrd(file: string, text: string): CrdInfo {
     plural: names.plural,
     singular: names.singular ?? names.kind.toLowerCase(),
     shortNames: names.shortNames ?? [],
+    namespaced: doc.spec?.scope !== 'Cluster',
     schema,
   };
 }
@@ -269,6 +272,7 @@ export function renderKind(crd: CrdInfo): string {
     `  kind: '${crd.kind}',`,
     `  listKind: '${crd.listKind}',`,
     `  shortNames: [${crd.shortNames.map((s) => `'${s}'`).join(', ')}],`,
+    `  namespaced: ${crd.namespaced},`,
     `} as const;`,
     ``,
   ].join('\n');

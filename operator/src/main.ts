@@ -11,13 +11,7 @@ import { KubeClient } from './kube/client.js';
 import { createHttpEndpoints } from './manager/httpEndpoints.js';
 import { Manager } from './manager/manager.js';
 import { OperatorMetrics } from './manager/metrics.js';
-import { LibvirtHostProbe } from './providers/libvirt/hostProbe.js';
-import {
-  CONTROLLER_NAME as VIRTUAL_HOST_CONTROLLER,
-  VIRTUAL_HOSTS,
-  virtualHostReconciler,
-  type VirtualHost,
-} from './controllers/virtualhost/reconciler.js';
+import { registerVirtualHostController } from './controllers/virtualhost/register.js';
 
 const config = configFromEnv(process.env, os.hostname());
 const log = pino({ level: config.logLevel, base: { pod: config.podName } });
@@ -78,13 +72,7 @@ const manager = new Manager(client, metrics, log, {
 });
 
 started.manager = manager;
-const virtualHosts = manager.informer<VirtualHost>(VIRTUAL_HOSTS);
-manager.controller(
-  VIRTUAL_HOST_CONTROLLER,
-  VIRTUAL_HOSTS,
-  virtualHostReconciler({ client, informer: virtualHosts, probe: new LibvirtHostProbe(), log }),
-  { concurrency: config.concurrency },
-);
+registerVirtualHostController(manager, { concurrency: config.concurrency });
 
 await manager.start();
 log.info({ leaderElection: config.leaderElection }, 'caches synced; ready');

@@ -66,6 +66,7 @@ export const BenchmarkResource = {
   kind: 'Benchmark',
   listKind: 'BenchmarkList',
   shortNames: ['bench'],
+  namespaced: true,
 } as const;
 
 /**
@@ -403,6 +404,7 @@ export const DnsZoneResource = {
   kind: 'DnsZone',
   listKind: 'DnsZoneList',
   shortNames: ['dz'],
+  namespaced: true,
 } as const;
 
 /**
@@ -842,6 +844,7 @@ export const GuestDomainResource = {
   kind: 'GuestDomain',
   listKind: 'GuestDomainList',
   shortNames: ['gd'],
+  namespaced: true,
 } as const;
 
 /**
@@ -1066,6 +1069,7 @@ export const VirtualHostResource = {
   kind: 'VirtualHost',
   listKind: 'VirtualHostList',
   shortNames: ['vh'],
+  namespaced: true,
 } as const;
 
 /**
@@ -1265,6 +1269,7 @@ export const WebSiteResource = {
   kind: 'WebSite',
   listKind: 'WebSiteList',
   shortNames: ['ws'],
+  namespaced: true,
 } as const;
 
 /**

@@ -25,6 +25,7 @@ export interface KubeRequest {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  accept?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -124,7 +125,10 @@ export class KubeClient {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-    const headers: Record<string, string> = { ...(await this.headers()), accept: 'application/json' };
+    const headers: Record<string, string> = {
+      ...(await this.headers()),
+      accept: req.accept ?? 'application/json',
+    };
     if (body !== undefined) {
       headers['content-type'] = req.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));

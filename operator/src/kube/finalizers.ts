@@ -10,7 +10,7 @@ type Operation = { op: 'test' | 'add' | 'replace'; path: string; value: unknown 
  * observed, so a concurrent change makes the patch fail instead of being overwritten.
  */
 export function finalizerPatch(object: KubeObject, wanted: string[]): Operation[] {
-  const current = object.metadata.finalizers as string[] | undefined;
+  const current = object.metadata.finalizers;
   if (current === undefined) {
     return [
       { op: 'test', path: '/metadata/resourceVersion', value: object.metadata.resourceVersion },
@@ -24,7 +24,7 @@ export function finalizerPatch(object: KubeObject, wanted: string[]): Operation[
 }
 
 export function hasFinalizer(object: KubeObject, finalizer: string): boolean {
-  return ((object.metadata.finalizers as string[] | undefined) ?? []).includes(finalizer);
+  return (object.metadata.finalizers ?? []).includes(finalizer);
 }
 
 async function patchFinalizers(client: KubeClient, type: ResourceType, object: KubeObject, wanted: string[]) {
@@ -44,7 +44,7 @@ export async function addFinalizer(
   finalizer: string,
 ) {
   if (hasFinalizer(object, finalizer)) return object;
-  const current = (object.metadata.finalizers as string[] | undefined) ?? [];
+  const current = object.metadata.finalizers ?? [];
   return patchFinalizers(client, type, object, [...current, finalizer]);
 }
 
@@ -56,7 +56,7 @@ export async function removeFinalizer(
   finalizer: string,
 ) {
   if (!hasFinalizer(object, finalizer)) return object;
-  const current = (object.metadata.finalizers as string[] | undefined) ?? [];
+  const current = object.metadata.finalizers ?? [];
   return patchFinalizers(
     client,
     type,

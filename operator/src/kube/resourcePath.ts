@@ -57,3 +57,10 @@ export const NAMESPACES: ResourceType = {
   kind: 'Namespace',
   namespaced: false,
 };
+export const SECRETS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'secrets',
+  kind: 'Secret',
+  namespaced: true,
+};

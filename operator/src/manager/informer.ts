@@ -16,7 +16,12 @@ export interface InformerOptions {
   /** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
   silenceLimitMs?: number;
   pageSize?: number;
+  /** Cache only metadata (PartialObjectMetadata): for referenced objects such as Secrets, whose data the cache must not hold. */
+  metadataOnly?: boolean;
 }
+
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const METADATA_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
 interface WatchLine {
   type: EventType | 'BOOKMARK' | 'ERROR';
@@ -33,7 +38,8 @@ class WatchGone extends Error {}
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly cache = new Map<string, T>();
   private readonly handlers: EventHandler<T>[] = [];
-  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector'>> & InformerOptions;
+  private readonly options: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'metadataOnly'>> &
+    InformerOptions;
   private resourceVersion = '';
   private synced = false;
   private running = false;
@@ -119,7 +125,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     do {
       const page = await this.client.request<{
         metadata: { resourceVersion: string; continue?: string };
-        items: T[];
+        items: T[] | null;
       }>({
         method: 'GET',
         path: resourcePath(this.type, { namespace: this.options.namespace }),
@@ -129,8 +135,9 @@ export class Informer<T extends KubeObject = KubeObject> {
           labelSelector: this.options.labelSelector,
         },
         timeoutMs: 60_000,
+        ...(this.options.metadataOnly && { accept: METADATA_LIST }),
       });
-      for (const item of page.items) {
+      for (const item of page.items ?? []) {
         const object = stripManagedFields(item);
         fresh.set(objectKey(object.metadata), object);
       }
@@ -180,6 +187,7 @@ export class Informer<T extends KubeObject = KubeObject> {
             labelSelector: this.options.labelSelector,
           },
           signal: controller.signal,
+          ...(this.options.metadataOnly && { accept: METADATA_WATCH }),
         },
         (line) => {
           this.heard();

@@ -5,6 +5,7 @@ import { Controller, type ControllerOptions, type Reconciler } from './controlle
 import { Informer, type InformerOptions, type KubeObject } from './informer.js';
 import { LeaderElector, type LeaderElectionOptions } from './leaderElection.js';
 import type { OperatorMetrics } from './metrics.js';
+import { ReferenceIndex } from './references.js';
 
 export interface ManagerOptions {
   /** Without it this process reconciles at once (tests, a single replica). */
@@ -44,11 +45,15 @@ export class Manager {
     }
   }
 
-  informer<T extends KubeObject>(type: ResourceType): Informer<T> {
-    const id = `${type.group}/${type.plural}`;
+  /** The shared informer of a kind; metadataOnly for kinds only watched for references (their data is never cached). */
+  informer<T extends KubeObject>(type: ResourceType, metadataOnly = false): Informer<T> {
+    const id = `${type.group}/${type.plural}${metadataOnly ? '#metadata' : ''}`;
     let informer = this.informers.get(id);
     if (!informer) {
-      informer = new Informer(this.client, type, this.metrics, this.log, this.options.informerOptions);
+      informer = new Informer(this.client, type, this.metrics, this.log, {
+        ...this.options.informerOptions,
+        metadataOnly,
+      });
       this.informers.set(id, informer);
     }
     return informer as unknown as Informer<T>;
@@ -77,6 +82,27 @@ export class Manager {
   watch<T extends KubeObject>(type: ResourceType, controller: Controller, map?: KeyMapper<T>): void {
     this.informer<T>(type).onEvent((_event, object) => {
       for (const key of map ? map(object) : [objectKey(object.metadata)]) controller.enqueue(key);
+    });
+  }
+
+  /**
+   * Re-reconciles the primaries that reference an object of type referenced whenever
+   * it changes; references(primary) names the keys ("namespace/name") it uses.
+   */
+  watchReferences<P extends KubeObject>(
+    primary: ResourceType,
+    referenced: ResourceType,
+    controller: Controller,
+    references: (object: P) => string[],
+  ): void {
+    const index = new ReferenceIndex();
+    this.informer<P>(primary).onEvent((event, object) => {
+      const key = objectKey(object.metadata);
+      if (event === 'DELETED') index.delete(key);
+      else index.set(key, references(object));
+    });
+    this.informer(referenced, true).onEvent((_event, object) => {
+      for (const key of index.referrers(objectKey(object.metadata))) controller.enqueue(key);
     });
   }
 

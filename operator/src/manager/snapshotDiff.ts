@@ -1,3 +1,4 @@
+/** The part of any Kubernetes object the runtime reads. */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
@@ -7,10 +8,11 @@ export interface KubeObject {
     uid?: string;
     resourceVersion?: string;
     generation?: number;
+    finalizers?: string[];
+    /** A string on the wire (client-node's types say Date). */
+    deletionTimestamp?: unknown;
     managedFields?: unknown;
-    [field: string]: unknown;
   };
-  [field: string]: unknown;
 }
 
 export interface Change<T> {

@@ -11,13 +11,8 @@ import { resourcePath } from '../../../operator/src/kube/resourcePath.js';
 import { Manager, type ManagerOptions } from '../../../operator/src/manager/manager.js';
 import type { Controller } from '../../../operator/src/manager/controller.js';
 import { OperatorMetrics } from '../../../operator/src/manager/metrics.js';
-import { LibvirtHostProbe } from '../../../operator/src/providers/libvirt/hostProbe.js';
-import {
-  CONTROLLER_NAME,
-  VIRTUAL_HOSTS,
-  virtualHostReconciler,
-  type VirtualHost,
-} from '../../../operator/src/controllers/virtualhost/reconciler.js';
+import { VIRTUAL_HOSTS, type VirtualHost } from '../../../operator/src/controllers/virtualhost/reconciler.js';
+import { registerVirtualHostController } from '../../../operator/src/controllers/virtualhost/register.js';
 
 export const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -52,21 +47,18 @@ export interface InProcessOperator {
 /** The VirtualHost controller on a Manager, as main.ts wires it, inside the test process. */
 export async function startOperator(
   kubeconfigPath: string,
-  options: ManagerOptions & { recheckMs?: number } = {},
+  options: ManagerOptions & { recheckMs?: number; onReconcile?: (key: string) => void } = {},
 ): Promise<InProcessOperator> {
   const metrics = new OperatorMetrics(false);
   const client = await clientFor(kubeconfigPath, metrics);
   const manager = new Manager(client, metrics, log, options);
-  const informer = manager.informer<VirtualHost>(VIRTUAL_HOSTS);
-  const probe = new LibvirtHostProbe();
-  const reconciler = virtualHostReconciler({
-    client,
-    informer,
-    probe,
-    log,
+  const controller = registerVirtualHostController(manager, {
     recheckMs: options.recheckMs ?? 600_000,
+    wrap: (reconcile) => (key) => {
+      options.onReconcile?.(key);
+      return reconcile(key);
+    },
   });
-  const controller = manager.controller(CONTROLLER_NAME, VIRTUAL_HOSTS, reconciler, { concurrency: 2 });
   await manager.start();
   return {
     manager,

@@ -5,31 +5,23 @@ import { parseKey, type ResourceType } from '../../kube/resourcePath.js';
 import { recordEvent } from '../../kube/events.js';
 import { findCondition } from '../../kube/conditions.js';
 import type { ReconcileResult } from '../../manager/controller.js';
-import type { Informer, KubeObject } from '../../manager/informer.js';
+import type { Informer } from '../../manager/informer.js';
+import { VirtualHostResource, type VirtualHost } from '../../api/types.generated.js';
 import type { HostFacts } from '../../providers/libvirt/hostFacts.js';
-import {
-  desiredStatus,
-  type DeclaredHypervisor,
-  type HostObservation,
-  type VirtualHostStatus,
-} from './status.js';
+import { desiredStatus, type HostObservation, type VirtualHostStatus } from './status.js';
 
 export const CONTROLLER_NAME = 'virtualhost';
 
-export const VIRTUAL_HOSTS: ResourceType = {
-  group: 'servirt.dev',
-  version: 'v1alpha1',
-  plural: 'virtualhosts',
-  kind: 'VirtualHost',
-  namespaced: true,
-};
+export const VIRTUAL_HOSTS: ResourceType = VirtualHostResource;
+export type { VirtualHost };
 
-export interface VirtualHost extends KubeObject {
-  spec: {
-    provider: 'libvirt' | 'kubevirt';
-    libvirt?: { uri: string; hypervisor: DeclaredHypervisor; sshKeySecretRef?: { name: string } };
-  };
-  status?: VirtualHostStatus;
+/** Keys of the Secrets a VirtualHost uses: a change to one of them reconciles the host again. */
+export function secretReferences(host: VirtualHost): string[] {
+  const libvirt = host.spec.libvirt;
+  const names = [libvirt?.sshKeySecretRef?.name, libvirt?.tlsSecretRef?.name].filter(
+    (name) => name !== undefined,
+  );
+  return names.map((name) => `${host.metadata.namespace}/${name}`);
 }
 
 /** Asks a libvirt host what it is. */

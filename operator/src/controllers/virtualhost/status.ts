@@ -1,17 +1,9 @@
-import { setConditions, type Condition, type ConditionUpdate } from '../../kube/conditions.js';
+import { setConditions, type ConditionUpdate } from '../../kube/conditions.js';
 import type { HostFacts } from '../../providers/libvirt/hostFacts.js';
+import type { VirtualHostLibvirt, VirtualHostStatus } from '../../api/types.generated.js';
 
-export type DeclaredHypervisor = 'kvm' | 'qemu' | 'xen';
-
-export interface VirtualHostStatus {
-  observedGeneration?: number;
-  reachable?: boolean;
-  hypervisorType?: string;
-  hypervisorVersion?: string;
-  libvirtVersion?: string;
-  capacity?: { cpus?: number; memoryMiB?: number };
-  conditions?: Condition[];
-}
+export type { VirtualHostStatus };
+export type DeclaredHypervisor = VirtualHostLibvirt['hypervisor'];
 
 /** What the controller found out about the host in this reconcile. */
 export type HostObservation =
