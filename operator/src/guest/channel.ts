@@ -1,0 +1,146 @@
+import { Client, type ClientChannel } from 'ssh2';
+import { shellCommand } from './shellQuote.js';
+
+export interface GuestEndpoint {
+  host: string;
+  port: number;
+  username: string;
+  /** The operator's client key, OpenSSH format. */
+  privateKey: string;
+  /** The guest's host key as the operator generated and injected it: "ssh-ed25519 AAAA…". */
+  hostPublicKey: string;
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  timeoutMs?: number;
+  maxOutputBytes?: number;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What the operator does inside a guest. */
+export interface GuestChannel {
+  run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Replaces path atomically (temporary file in the same folder, then rename). */
+  writeFile(path: string, content: string | Buffer, mode?: string): Promise<void>;
+  readFile(path: string, maxBytes?: number): Promise<Buffer>;
+  close(): void;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024;
+
+const WRITE_ATOMICALLY =
+  'set -e; target=$1; dir=$(dirname -- "$target"); tmp=$(mktemp "$dir/.servirt-XXXXXX"); ' +
+  'trap \'rm -f -- "$tmp"\' EXIT; cat > "$tmp"; chmod "$2" "$tmp"; mv -f -- "$tmp" "$target"; trap - EXIT';
+
+/** Connects over SSH, accepting only the pinned host key: no trust on first use. */
+export function connectGuest(endpoint: GuestEndpoint, timeoutMs = 20_000): Promise<GuestChannel> {
+  const pinned = pinnedKeyBlob(endpoint.hostPublicKey);
+  const client = new Client();
+  return new Promise((resolve, reject) => {
+    let hostKeyRejected = false;
+    client.once('ready', () => resolve(channelOver(client)));
+    client.once('error', (error) => {
+      reject(
+        hostKeyRejected
+          ? new Error(
+              `guest ${endpoint.host}:${endpoint.port} presented a host key other than the pinned one`,
+            )
+          : new Error(`cannot reach guest ${endpoint.host}:${endpoint.port} over SSH: ${error.message}`),
+      );
+    });
+    client.connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      username: endpoint.username,
+      privateKey: endpoint.privateKey,
+      readyTimeout: timeoutMs,
+      keepaliveInterval: 15_000,
+      hostVerifier: (key: Buffer) => {
+        hostKeyRejected = !key.equals(pinned);
+        return !hostKeyRejected;
+      },
+    });
+  });
+}
+
+function pinnedKeyBlob(publicKey: string): Buffer {
+  const base64 = publicKey.trim().split(/\s+/)[1];
+  if (!base64) throw new Error('the pinned host key is not in "type base64" form');
+  return Buffer.from(base64, 'base64');
+}
+
+function channelOver(client: Client): GuestChannel {
+  const run = async (argv: readonly string[], options: RunOptions = {}): Promise<RunResult> => {
+    const result = await exec(client, shellCommand(argv), options);
+    return { ...result, stdout: result.stdout.toString('utf8') };
+  };
+  return {
+    run,
+    async writeFile(path, content, mode = '0644') {
+      const result = await run(['sh', '-c', WRITE_ATOMICALLY, 'sh', path, mode], { input: content });
+      if (result.code !== 0) throw new Error(`writing ${path} in the guest failed: ${result.stderr.trim()}`);
+    },
+    async readFile(path, maxBytes = DEFAULT_MAX_OUTPUT) {
+      const result = await exec(client, shellCommand(['cat', '--', path]), { maxOutputBytes: maxBytes });
+      if (result.code !== 0) throw new Error(`reading ${path} in the guest failed: ${result.stderr.trim()}`);
+      return result.stdout;
+    },
+    close: () => client.end(),
+  };
+}
+
+function exec(
+  client: Client,
+  command: string,
+  options: RunOptions,
+): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  return new Promise((resolve, reject) => {
+    client.exec(command, (error, stream: ClientChannel) => {
+      if (error) return reject(error);
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const fail = (failure: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        stream.signal('KILL');
+        stream.close();
+        reject(failure);
+      };
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timer = setTimeout(
+        () => fail(new Error(`command timed out after ${timeoutMs} ms: ${command.slice(0, 200)}`)),
+        timeoutMs,
+      );
+      const collect = (into: Buffer[]) => (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxOutput)
+          fail(new Error(`command printed more than ${maxOutput} bytes: ${command.slice(0, 200)}`));
+        else into.push(chunk);
+      };
+      stream.on('data', collect(stdout));
+      stream.stderr.on('data', collect(stderr));
+      stream.on('close', (code: number | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve({
+          code: code ?? -1,
+          stdout: Buffer.concat(stdout),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+        });
+      });
+      stream.end(options.input);
+    });
+  });
+}

@@ -1,0 +1,109 @@
+// The guest channel against a real OpenSSH server on loopback (standing in for the
+// guest's own sshd: the same server, on this machine instead of inside a VM).
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { freePort, startProcess, stopProcessGroup, sleep } from '../../hack/cluster/processes.js';
+import { connectGuest, type GuestChannel, type GuestEndpoint } from '../../operator/src/guest/channel.js';
+
+const keyPair = () => ssh2.utils.generateKeyPairSync('ed25519');
+
+describe('guest channel over SSH', () => {
+  let dir: string;
+  let sshdPid: number;
+  let endpoint: GuestEndpoint;
+  let guest: GuestChannel;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-sshd-'));
+    const hostKey = keyPair();
+    const clientKey = keyPair();
+    await writeFile(path.join(dir, 'host_key'), hostKey.private, { mode: 0o600 });
+    await writeFile(path.join(dir, 'authorized_keys'), `${clientKey.public}\n`, { mode: 0o600 });
+    const port = await freePort();
+    await writeFile(
+      path.join(dir, 'sshd_config'),
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${dir}/host_key`,
+        `AuthorizedKeysFile ${dir}/authorized_keys`,
+        `PidFile ${dir}/sshd.pid`,
+        'StrictModes no',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'PermitRootLogin prohibit-password',
+      ].join('\n') + '\n',
+    );
+    await mkdir('/run/sshd', { recursive: true });
+    sshdPid = startProcess(
+      '/usr/sbin/sshd',
+      ['-D', '-e', '-f', `${dir}/sshd_config`],
+      `${dir}/sshd.log`,
+      process.pid,
+    ).pid;
+    endpoint = {
+      host: '127.0.0.1',
+      port,
+      username: os.userInfo().username,
+      privateKey: clientKey.private,
+      hostPublicKey: hostKey.public,
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        guest = await connectGuest(endpoint, 5000);
+        break;
+      } catch (error) {
+        if (attempt > 50) throw error;
+        await sleep(100);
+      }
+    }
+  });
+  afterAll(async () => {
+    guest?.close();
+    if (sshdPid) await stopProcessGroup(sshdPid);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs argv with every argument intact, with stdin and the exit code', async () => {
+    const hostile = ["it's", '$(id -u)', '; echo pwned', 'a b'];
+    const printed = await guest.run(['printf', '%s\\n', ...hostile]);
+    expect(printed).toEqual({ code: 0, stdout: hostile.join('\n') + '\n', stderr: '' });
+    expect(await guest.run(['tr', 'a-z', 'A-Z'], { input: 'zone example.com\n' })).toMatchObject({
+      stdout: 'ZONE EXAMPLE.COM\n',
+    });
+    expect((await guest.run(['sh', '-c', 'echo oops >&2; exit 3'])).code).toBe(3);
+  });
+
+  it('replaces a file atomically with the mode asked for, leaving no temporary file', async () => {
+    const target = path.join(dir, 'named.conf');
+    await guest.writeFile(target, 'options { recursion no; };\n', '0640');
+    await guest.writeFile(target, 'options { recursion no; directory "/var/cache/bind"; };\n', '0640');
+    expect((await guest.readFile(target)).toString()).toBe(
+      'options { recursion no; directory "/var/cache/bind"; };\n',
+    );
+    expect((await stat(target)).mode & 0o777).toBe(0o640);
+    expect((await readdir(dir)).filter((name) => name.startsWith('.servirt-'))).toEqual([]);
+  });
+
+  it('reads binary files byte for byte', async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await guest.writeFile(path.join(dir, 'blob'), bytes);
+    expect((await guest.readFile(path.join(dir, 'blob'))).equals(bytes)).toBe(true);
+  });
+
+  it('bounds output and time', async () => {
+    await expect(guest.run(['head', '-c', '100000', '/dev/zero'], { maxOutputBytes: 1000 })).rejects.toThrow(
+      /more than 1000 bytes/,
+    );
+    await expect(guest.run(['sleep', '5'], { timeoutMs: 300 })).rejects.toThrow(/timed out/);
+    expect((await guest.run(['true'])).code).toBe(0);
+  });
+
+  it('refuses a guest whose host key is not the pinned one', async () => {
+    const impostor = { ...endpoint, hostPublicKey: keyPair().public };
+    await expect(connectGuest(impostor, 5000)).rejects.toThrow(/host key other than the pinned one/);
+  });
+});
