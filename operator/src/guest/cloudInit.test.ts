@@ -1,0 +1,52 @@
+import { parse } from 'yaml';
+import ssh2 from 'ssh2';
+import { noCloudSeed, type GuestIdentity } from './cloudInit.js';
+
+const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+const identity: GuestIdentity = {
+  instanceId: '6f1c2f3e-uid',
+  hostname: 'ns1',
+  hostKey: { private: hostKey.private, public: hostKey.public },
+  authorizedKeys: ['ssh-ed25519 AAAAC3Nza operator'],
+};
+
+describe('noCloudSeed', () => {
+  it('pins the operator-generated host key and allows only the operator key, no passwords', () => {
+    const seed = noCloudSeed(identity);
+    expect(seed['user-data'].startsWith('#cloud-config\n')).toBe(true);
+    const userData = parse(seed['user-data']);
+    expect(userData).toMatchObject({
+      hostname: 'ns1',
+      ssh_deletekeys: true,
+      ssh_genkeytypes: [],
+      ssh_pwauth: false,
+      ssh_authorized_keys: ['ssh-ed25519 AAAAC3Nza operator'],
+      ssh_keys: { ed25519_private: hostKey.private, ed25519_public: hostKey.public },
+    });
+    expect(userData.write_files).toBeUndefined();
+    expect(parse(seed['meta-data'])).toEqual({ 'instance-id': '6f1c2f3e-uid', 'local-hostname': 'ns1' });
+    expect(parse(seed['network-config'])).toMatchObject({
+      version: 2,
+      ethernets: { primary: { dhcp4: true } },
+    });
+  });
+
+  it('carries role files and commands verbatim, including awkward content', () => {
+    const content = 'zone "example.com" {\n  type primary;\n};\n# it\'s: "quoted" & {braces}\n';
+    const seed = noCloudSeed(identity, {
+      files: [{ path: '/etc/bind/named.conf.local', content, permissions: '0640', owner: 'root:bind' }],
+      commands: [['systemctl', 'restart', 'named']],
+    });
+    const userData = parse(seed['user-data']);
+    expect(userData.write_files).toEqual([
+      { path: '/etc/bind/named.conf.local', content, permissions: '0640', owner: 'root:bind' },
+    ]);
+    expect(userData.runcmd).toEqual([['systemctl', 'restart', 'named']]);
+  });
+
+  it('refuses a host key of another type', () => {
+    expect(() => noCloudSeed({ ...identity, hostKey: { private: 'x', public: 'ssh-rsa AAAA' } })).toThrow(
+      /ssh-ed25519/,
+    );
+  });
+});
