@@ -12,6 +12,7 @@ import { createHttpEndpoints } from './manager/httpEndpoints.js';
 import { Manager } from './manager/manager.js';
 import { OperatorMetrics } from './manager/metrics.js';
 import { registerVirtualHostController } from './controllers/virtualhost/register.js';
+import { registerGuestDomainController } from './controllers/guestdomain/register.js';
 
 const config = configFromEnv(process.env, os.hostname());
 const log = pino({ level: config.logLevel, base: { pod: config.podName } });
@@ -73,6 +74,7 @@ const manager = new Manager(client, metrics, log, {
 
 started.manager = manager;
 registerVirtualHostController(manager, { concurrency: config.concurrency });
+registerGuestDomainController(manager, { concurrency: config.concurrency });
 
 await manager.start();
 log.info({ leaderElection: config.leaderElection }, 'caches synced; ready');

@@ -7,10 +7,16 @@ const invalidDir = repoPath('test/fixtures/invalid');
 const invalidFiles = (await readdir(invalidDir)).filter((name) => name.endsWith('.yaml')).sort();
 
 describe('CRDs on the real API server', () => {
+  // A namespace of their own, removed afterwards: the samples name a real local libvirt host,
+  // and operators that other tests start must not boot their guests.
   beforeAll(async () => {
-    const applied = await kubectl(['apply', '-f', repoPath('config/samples/')]);
+    await kubectl(['create', 'namespace', 'samples']);
+    const applied = await kubectl(['apply', '-n', 'samples', '-f', repoPath('config/samples/')]);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
+  });
+  afterAll(async () => {
+    await kubectl(['delete', '-n', 'samples', '-f', repoPath('config/samples/'), '--wait=false']);
   });
 
   it('has at least 30 invalid fixtures', () => {
@@ -36,7 +42,7 @@ describe('CRDs on the real API server', () => {
   });
 
   it('lists every sample under the servirt category with printer columns', async () => {
-    const listed = await kubectl(['get', 'servirt', '-n', 'default']);
+    const listed = await kubectl(['get', 'servirt', '-n', 'samples']);
     expect(listed.code).toBe(0);
     for (const kind of ['virtualhost', 'guestdomain', 'dnszone', 'website', 'benchmark']) {
       expect(listed.stdout).toContain(`${kind}.servirt.dev/`);
@@ -46,7 +52,7 @@ describe('CRDs on the real API server', () => {
   });
 
   it.each(['vh', 'gd', 'dz', 'ws', 'bench'])('knows the short name %s', async (shortName) => {
-    const listed = await kubectl(['get', shortName, '-n', 'default', '-o', 'name']);
+    const listed = await kubectl(['get', shortName, '-n', 'samples', '-o', 'name']);
     expect(listed.code).toBe(0);
     expect(listed.stdout.trim()).not.toBe('');
   });

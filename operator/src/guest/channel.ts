@@ -45,8 +45,16 @@ export function connectGuest(endpoint: GuestEndpoint, timeoutMs = 20_000): Promi
   const client = new Client();
   return new Promise((resolve, reject) => {
     let hostKeyRejected = false;
-    client.once('ready', () => resolve(channelOver(client)));
-    client.once('error', (error) => {
+    client.once('ready', () => {
+      settled = true;
+      resolve(channelOver(client));
+    });
+    // ssh2 may emit several errors for one failed connection, and more after it is up: an
+    // unheard 'error' would end the process.
+    let settled = false;
+    client.on('error', (error) => {
+      if (settled) return;
+      settled = true;
       reject(
         hostKeyRejected
           ? new Error(

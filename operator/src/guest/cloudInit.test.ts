@@ -44,6 +44,16 @@ describe('noCloudSeed', () => {
     expect(userData.runcmd).toEqual([['systemctl', 'restart', 'named']]);
   });
 
+  it('gives a static address without a default route when no gateway is named', () => {
+    const seed = noCloudSeed({ ...identity, staticIpv4: { address: '10.0.2.15/24' } });
+    expect(parse(seed['network-config']).ethernets.primary).toEqual({
+      match: { name: 'e*' },
+      dhcp4: false,
+      dhcp6: false,
+      addresses: ['10.0.2.15/24'],
+    });
+  });
+
   it('refuses a host key of another type', () => {
     expect(() => noCloudSeed({ ...identity, hostKey: { private: 'x', public: 'ssh-rsa AAAA' } })).toThrow(
       /ssh-ed25519/,

@@ -8,6 +8,8 @@ export interface GuestIdentity {
   hostKey: { private: string; public: string };
   /** Keys allowed to log in as root: the operator's client key. */
   authorizedKeys: string[];
+  /** A static address (and no default route unless a gateway is given); DHCP when absent. */
+  staticIpv4?: { address: string; gateway?: string; nameservers?: string[] };
 }
 
 export interface RoleFile {
@@ -57,9 +59,19 @@ export function noCloudSeed(identity: GuestIdentity, role: RoleConfig = {}): NoC
   return {
     'meta-data': stringify({ 'instance-id': identity.instanceId, 'local-hostname': identity.hostname }),
     'user-data': `#cloud-config\n${stringify(userData, { lineWidth: 0 })}`,
-    'network-config': stringify({
-      version: 2,
-      ethernets: { primary: { match: { name: 'e*' }, dhcp4: true, dhcp6: false } },
-    }),
+    'network-config': stringify({ version: 2, ethernets: { primary: ethernet(identity.staticIpv4) } }),
+  };
+}
+
+function ethernet(staticIpv4: GuestIdentity['staticIpv4']) {
+  const match = { name: 'e*' };
+  if (!staticIpv4) return { match, dhcp4: true, dhcp6: false };
+  return {
+    match,
+    dhcp4: false,
+    dhcp6: false,
+    addresses: [staticIpv4.address],
+    ...(staticIpv4.gateway && { routes: [{ to: 'default', via: staticIpv4.gateway }] }),
+    ...(staticIpv4.nameservers?.length && { nameservers: { addresses: staticIpv4.nameservers } }),
   };
 }

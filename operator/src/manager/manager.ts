@@ -87,13 +87,15 @@ export class Manager {
 
   /**
    * Re-reconciles the primaries that reference an object of type referenced whenever
-   * it changes; references(primary) names the keys ("namespace/name") it uses.
+   * it changes; references(primary) names the keys ("namespace/name") it uses. With
+   * metadataOnly the referenced kind is cached without its data (Secrets).
    */
   watchReferences<P extends KubeObject>(
     primary: ResourceType,
     referenced: ResourceType,
     controller: Controller,
     references: (object: P) => string[],
+    options: { metadataOnly?: boolean } = {},
   ): void {
     const index = new ReferenceIndex();
     this.informer<P>(primary).onEvent((event, object) => {
@@ -101,7 +103,7 @@ export class Manager {
       if (event === 'DELETED') index.delete(key);
       else index.set(key, references(object));
     });
-    this.informer(referenced, true).onEvent((_event, object) => {
+    this.informer(referenced, options.metadataOnly ?? false).onEvent((_event, object) => {
       for (const key of index.referrers(objectKey(object.metadata))) controller.enqueue(key);
     });
   }

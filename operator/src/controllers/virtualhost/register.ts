@@ -39,6 +39,6 @@ export function registerVirtualHostController(
       concurrency: options.concurrency ?? 2,
     },
   );
-  manager.watchReferences(VIRTUAL_HOSTS, SECRETS, controller, secretReferences);
+  manager.watchReferences(VIRTUAL_HOSTS, SECRETS, controller, secretReferences, { metadataOnly: true });
   return controller;
 }

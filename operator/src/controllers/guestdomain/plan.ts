@@ -1,0 +1,98 @@
+import type { GuestDomain } from '../../api/types.generated.js';
+import type { DomainSpec, DomainType, NetworkSpec, PortForward } from '../../providers/libvirt/domainXml.js';
+import { stableMac } from '../../providers/libvirt/domainXml.js';
+import type { GuestPlatform } from '../../providers/libvirt/capabilities.js';
+
+/** The names of everything a GuestDomain owns on its host: deterministic, so a restarted operator finds them again. */
+export interface GuestNames {
+  domain: string;
+  disk: string;
+  seed: string;
+  /** Volumes next to the base image for direct kernel boot, used when the pool has them. */
+  kernel: string;
+  initrd: string;
+}
+
+export const KERNEL_CMDLINE = 'root=LABEL=servirt-root ro console=ttyS0';
+
+export function guestNames(guest: GuestDomain): GuestNames {
+  const domain = `servirt-${guest.metadata.namespace}-${guest.metadata.name}`;
+  const stem = guest.spec.disk.baseImage.replace(/\.(qcow2|img|raw)$/, '');
+  return {
+    domain,
+    disk: `${domain}-disk.qcow2`,
+    seed: `${domain}-seed.iso`,
+    kernel: `${stem}.vmlinuz`,
+    initrd: `${stem}.initrd.img`,
+  };
+}
+
+/** Where the operator reaches the guest's sshd: a loopback forward on a local host, if there is one. */
+export function sshEndpoint(guest: GuestDomain, hostUri: string): { host: string; port: number } | undefined {
+  if (!isLocalUri(hostUri)) return undefined;
+  const forward = (guest.spec.network?.hostForwards ?? []).find(
+    (f) => f.guestPort === 22 && (f.protocol ?? 'tcp') === 'tcp',
+  );
+  return forward ? { host: forward.hostAddress ?? '127.0.0.1', port: forward.hostPort } : undefined;
+}
+
+export function isLocalUri(uri: string): boolean {
+  return /^[a-z]+:\/\/\//.test(uri);
+}
+
+export function hostForwardAddresses(guest: GuestDomain): { type: 'HostForward'; address: string }[] {
+  return (guest.spec.network?.hostForwards ?? []).map((f) => ({
+    type: 'HostForward' as const,
+    address: `${f.hostAddress ?? '127.0.0.1'}:${f.hostPort}`,
+  }));
+}
+
+export interface VolumePaths {
+  disk: string;
+  seed: string;
+  kernel?: string;
+  initrd?: string;
+}
+
+/** The libvirt domain a GuestDomain should be. Pure. */
+export function desiredDomain(
+  guest: GuestDomain,
+  names: GuestNames,
+  domainType: DomainType,
+  platform: GuestPlatform,
+  paths: VolumePaths,
+): DomainSpec {
+  const uid = guest.metadata.uid ?? '';
+  const network = guest.spec.network;
+  const mac = network?.macAddress ?? stableMac(uid, domainType);
+  let networkSpec: NetworkSpec;
+  if (network?.mode === 'user') {
+    const forwards: PortForward[] = (network.hostForwards ?? []).map((f) => ({
+      protocol: f.protocol ?? 'tcp',
+      hostAddress: f.hostAddress ?? '127.0.0.1',
+      hostPort: f.hostPort,
+      guestPort: f.guestPort,
+    }));
+    networkSpec = { mode: 'user', forwards, mac };
+  } else if (network?.mode === 'bridge') {
+    networkSpec = { mode: 'bridge', source: network.source ?? '', mac };
+  } else {
+    networkSpec = { mode: 'network', source: 'default', mac };
+  }
+  return {
+    name: names.domain,
+    uuid: uid,
+    domainType,
+    virtualization: guest.spec.virtualization ?? 'hvm',
+    platform,
+    vcpus: guest.spec.vcpus,
+    memoryMiB: guest.spec.memoryMiB,
+    disk: { path: paths.disk, format: 'qcow2' },
+    seedIso: paths.seed,
+    ...(paths.kernel && {
+      kernel: { path: paths.kernel, ...(paths.initrd && { initrd: paths.initrd }), cmdline: KERNEL_CMDLINE },
+    }),
+    network: networkSpec,
+    owner: { namespace: guest.metadata.namespace ?? '', name: guest.metadata.name ?? '', uid },
+  };
+}

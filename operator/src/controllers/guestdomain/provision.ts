@@ -1,0 +1,107 @@
+import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import { noCloudSeed } from '../../guest/cloudInit.js';
+import { resolveGuestPlatform, type GuestCapability } from '../../providers/libvirt/capabilities.js';
+import { domainXml, validateDomainSpec } from '../../providers/libvirt/domainXml.js';
+import { seedIso, type DomainObservation } from '../../providers/libvirt/guests.js';
+import { desiredDomain, type GuestNames, type VolumePaths } from './plan.js';
+import type { GuestKeys } from './sshKeys.js';
+
+/** What the controller needs of a hypervisor host (LibvirtGuests implements it). */
+export interface GuestHypervisor {
+  capabilities(): Promise<GuestCapability[]>;
+  lookup(name: string): Promise<DomainObservation | undefined>;
+  define(xml: string): Promise<void>;
+  start(name: string): Promise<void>;
+  shutdown(name: string): Promise<void>;
+  destroy(name: string): Promise<void>;
+  undefine(name: string): Promise<void>;
+  volumes(): Promise<string[]>;
+  volumePath(name: string): Promise<string>;
+  createOverlay(name: string, baseVolume: string, sizeBytes: number): Promise<void>;
+  uploadVolume(name: string, content: Buffer): Promise<void>;
+  deleteVolume(name: string): Promise<void>;
+}
+
+/** A failure the user must fix; reported as a condition rather than retried with backoff. */
+export class ProvisionError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const GiB = 1024 ** 3;
+/** The SLIRP network's fixed guest address: forwards go there, and no default route leaves it. */
+const USER_MODE_ADDRESS = '10.0.2.15/24';
+
+/**
+ * Disk, seed and domain for a guest whose domain does not exist yet. Until the domain is
+ * defined nothing of the guest has run, so volumes left by an interrupted attempt are
+ * made again from scratch: a crash at any point leaves nothing half-made behind.
+ */
+export async function provisionDomain(
+  hypervisor: GuestHypervisor,
+  guest: GuestDomain,
+  host: VirtualHost,
+  names: GuestNames,
+  keys: GuestKeys,
+): Promise<DomainObservation> {
+  const libvirt = host.spec.libvirt;
+  if (!libvirt) throw new ProvisionError('ProviderNotSupported', 'the VirtualHost has no libvirt connection');
+  const volumes = await hypervisor.volumes();
+  const base = guest.spec.disk.baseImage;
+  if (!volumes.includes(base)) {
+    throw new ProvisionError(
+      'BaseImageMissing',
+      `base image ${base} is not a volume of storage pool ${libvirt.storagePool ?? 'default'}`,
+    );
+  }
+  const capabilities = await hypervisor.capabilities();
+  const virtualization = guest.spec.virtualization ?? 'hvm';
+  let platform;
+  try {
+    platform = resolveGuestPlatform(capabilities, { domainType: libvirt.hypervisor, virtualization });
+  } catch (error) {
+    throw new ProvisionError('PlatformNotSupported', (error as Error).message);
+  }
+
+  for (const stale of [names.disk, names.seed])
+    if (volumes.includes(stale)) await hypervisor.deleteVolume(stale);
+  await hypervisor.createOverlay(names.disk, base, (guest.spec.disk.sizeGiB ?? 0) * GiB);
+  const network = guest.spec.network;
+  const staticIpv4 = network?.mode === 'user' ? { address: USER_MODE_ADDRESS } : network?.ipv4;
+  const seed = noCloudSeed({
+    instanceId: guest.metadata.uid ?? guest.metadata.name ?? '',
+    hostname: guest.metadata.name ?? 'guest',
+    hostKey: { private: keys.hostPrivate, public: keys.hostPublic },
+    authorizedKeys: [keys.clientPublic],
+    ...(staticIpv4 && { staticIpv4 }),
+  });
+  await hypervisor.uploadVolume(names.seed, await seedIso({ ...seed }));
+
+  const paths: VolumePaths = {
+    disk: await hypervisor.volumePath(names.disk),
+    seed: await hypervisor.volumePath(names.seed),
+  };
+  if (volumes.includes(names.kernel)) {
+    paths.kernel = await hypervisor.volumePath(names.kernel);
+    if (volumes.includes(names.initrd)) paths.initrd = await hypervisor.volumePath(names.initrd);
+  }
+  const spec = desiredDomain(guest, names, libvirt.hypervisor, platform, paths);
+  const problems = validateDomainSpec(spec);
+  if (problems.length > 0) throw new ProvisionError('InvalidSpec', problems.join('; '));
+  await hypervisor.define(domainXml(spec));
+  const defined = await hypervisor.lookup(names.domain);
+  if (!defined) throw new Error(`domain ${names.domain} was defined but cannot be found`);
+  return defined;
+}
+
+/** Destroys and undefines the domain and deletes its disk and seed; what is already gone is fine. */
+export async function teardownDomain(hypervisor: GuestHypervisor, names: GuestNames): Promise<void> {
+  await hypervisor.destroy(names.domain);
+  await hypervisor.undefine(names.domain);
+  await hypervisor.deleteVolume(names.disk);
+  await hypervisor.deleteVolume(names.seed);
+}

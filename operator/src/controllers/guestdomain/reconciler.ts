@@ -1,0 +1,221 @@
+import type { Logger } from 'pino';
+import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import { GuestDomainResource } from '../../api/types.generated.js';
+import type { KubeClient } from '../../kube/client.js';
+import { applyStatus, sameStatus } from '../../kube/objects.js';
+import { addFinalizer, hasFinalizer, removeFinalizer } from '../../kube/finalizers.js';
+import { recordEvent, type EventNote } from '../../kube/events.js';
+import { findCondition } from '../../kube/conditions.js';
+import { objectKey, parseKey, type ResourceType } from '../../kube/resourcePath.js';
+import type { ReconcileResult } from '../../manager/controller.js';
+import type { Informer } from '../../manager/informer.js';
+import type { GuestChannel, GuestEndpoint } from '../../guest/channel.js';
+import type { DomainObservation } from '../../providers/libvirt/guests.js';
+import { ensureGuestKeys, type GuestKeys } from './sshKeys.js';
+import { guestNames, sshEndpoint } from './plan.js';
+import { provisionDomain, ProvisionError, teardownDomain, type GuestHypervisor } from './provision.js';
+import { desiredGuestStatus, type GuestFinding, type HostFinding } from './status.js';
+
+export const CONTROLLER_NAME = 'guestdomain';
+export const GUEST_DOMAINS: ResourceType = GuestDomainResource;
+export const FINALIZER = 'servirt.dev/guestdomain';
+
+export interface GuestDomainDeps {
+  client: KubeClient;
+  guests: Informer<GuestDomain>;
+  hosts: Informer<VirtualHost>;
+  hypervisorFor(host: VirtualHost): GuestHypervisor;
+  connect(endpoint: GuestEndpoint): Promise<GuestChannel>;
+  log: Logger;
+  /** How long a Halted guest gets to shut down before it is destroyed. */
+  shutdownGraceMs?: number;
+  now?: () => string;
+}
+
+/** GuestDomain: host check -> finalizer -> disk, seed, domain -> run state -> reach the guest -> status. */
+export function guestDomainReconciler(deps: GuestDomainDeps) {
+  const now = deps.now ?? (() => new Date().toISOString());
+  const grace = deps.shutdownGraceMs ?? 60_000;
+  return async (key: string): Promise<ReconcileResult> => {
+    const guest = deps.guests.get(key);
+    if (!guest) return {};
+    const host = deps.hosts.get(`${guest.metadata.namespace}/${guest.spec.virtualHostRef.name}`);
+    if (guest.metadata.deletionTimestamp) return remove(deps, guest, host);
+
+    const hostFinding = checkHost(guest, host);
+    if (hostFinding.kind !== 'ready' || !host) {
+      await writeStatus(
+        deps,
+        guest,
+        desiredGuestStatus(guest, { host: hostFinding, guest: notChecked }, now()),
+      );
+      return { requeueAfterMs: 30_000 };
+    }
+    const current = (await addFinalizer(deps.client, GUEST_DOMAINS, guest, FINALIZER)) as GuestDomain;
+    const keys = await ensureGuestKeys(deps.client, current);
+    const hypervisor = deps.hypervisorFor(host);
+    const names = guestNames(current);
+    const notes: EventNote[] = [];
+    let domain: DomainObservation | undefined = await hypervisor.lookup(names.domain);
+    let failure: { reason: string; message: string } | undefined;
+    let startedNow = false;
+    try {
+      if (!domain) {
+        domain = await provisionDomain(hypervisor, current, host, names, keys);
+        notes.push({ type: 'Normal', reason: 'Defined', message: `defined domain ${names.domain}` });
+      }
+      const halted = current.spec.runStrategy === 'Halted';
+      if (!halted && domain.state !== 'running') {
+        const wasRunning = findCondition(current.status?.conditions, 'Running')?.status === 'True';
+        await hypervisor.start(names.domain);
+        startedNow = true;
+        notes.push(
+          wasRunning
+            ? {
+                type: 'Warning',
+                reason: 'Restarted',
+                message: `the domain was found ${domain.state}; started it again (runStrategy Always)`,
+              }
+            : { type: 'Normal', reason: 'Started', message: `started domain ${names.domain}` },
+        );
+        domain = (await hypervisor.lookup(names.domain)) ?? domain;
+      } else if (halted && domain.state === 'running') {
+        const stoppingSince = findCondition(current.status?.conditions, 'Ready');
+        const overdue =
+          stoppingSince?.reason === 'Stopping' &&
+          Date.parse(now()) - Date.parse(stoppingSince.lastTransitionTime) > grace;
+        if (overdue) {
+          await hypervisor.destroy(names.domain);
+          notes.push({
+            type: 'Warning',
+            reason: 'Destroyed',
+            message: `the guest did not shut down within ${grace / 1000} s`,
+          });
+        } else {
+          await hypervisor.shutdown(names.domain);
+        }
+        domain = (await hypervisor.lookup(names.domain)) ?? domain;
+      }
+    } catch (error) {
+      if (!(error instanceof ProvisionError)) throw error;
+      failure = { reason: error.reason, message: error.message };
+    }
+
+    const guestFinding =
+      domain?.state === 'running' && !startedNow ? await reach(deps, current, host, keys) : notChecked;
+    const status = desiredGuestStatus(
+      current,
+      {
+        host: hostFinding,
+        ...(domain && { domain }),
+        ...(failure && { failure }),
+        guest: guestFinding,
+        startedNow,
+      },
+      now(),
+    );
+    await writeStatus(deps, current, status);
+    for (const note of notes) await event(deps, current, note);
+    if (failure) return { requeueAfterMs: 60_000 };
+    return { requeueAfterMs: status.phase === 'Running' || status.phase === 'Stopped' ? 10_000 : 3_000 };
+  };
+}
+
+const notChecked: GuestFinding = {
+  kind: 'notChecked',
+  reason: 'NotRunning',
+  message: 'the guest is not running',
+};
+
+function checkHost(guest: GuestDomain, host: VirtualHost | undefined): HostFinding {
+  const hostName = guest.spec.virtualHostRef.name;
+  if (!host)
+    return { kind: 'notReady', reason: 'HostNotFound', message: `VirtualHost ${hostName} does not exist` };
+  if (host.spec.provider !== 'libvirt' || !host.spec.libvirt) {
+    return {
+      kind: 'notReady',
+      reason: 'ProviderNotSupported',
+      message: `VirtualHost ${hostName} uses provider ${host.spec.provider}, not supported yet`,
+    };
+  }
+  const declared = guest.spec.virtualHostRef.hypervisor;
+  if (declared && declared !== host.spec.libvirt.hypervisor) {
+    return {
+      kind: 'notReady',
+      reason: 'HypervisorMismatch',
+      message: `virtualHostRef.hypervisor is ${declared} but VirtualHost ${hostName} declares ${host.spec.libvirt.hypervisor}`,
+    };
+  }
+  if (findCondition(host.status?.conditions, 'Ready')?.status !== 'True') {
+    return { kind: 'notReady', reason: 'HostNotReady', message: `VirtualHost ${hostName} is not Ready` };
+  }
+  return { kind: 'ready' };
+}
+
+async function reach(
+  deps: GuestDomainDeps,
+  guest: GuestDomain,
+  host: VirtualHost,
+  keys: GuestKeys,
+): Promise<GuestFinding> {
+  const endpoint = sshEndpoint(guest, host.spec.libvirt?.uri ?? '');
+  if (!endpoint) {
+    return {
+      kind: 'notChecked',
+      reason: 'NoReachableAddress',
+      message: 'no SSH forward on a local host to reach the guest by',
+    };
+  }
+  let channel: GuestChannel | undefined;
+  try {
+    channel = await deps.connect({
+      ...endpoint,
+      username: 'root',
+      privateKey: keys.clientPrivate,
+      hostPublicKey: keys.hostPublic,
+    });
+    const result = await channel.run(['cloud-init', 'status'], { timeoutMs: 10_000 });
+    if (/status: done/.test(result.stdout)) return { kind: 'reached' };
+    return {
+      kind: 'unreachable',
+      message: `first-boot configuration not finished: ${result.stdout.trim() || result.stderr.trim()}`,
+    };
+  } catch (error) {
+    return { kind: 'unreachable', message: (error as Error).message };
+  } finally {
+    channel?.close();
+  }
+}
+
+async function remove(
+  deps: GuestDomainDeps,
+  guest: GuestDomain,
+  host: VirtualHost | undefined,
+): Promise<ReconcileResult> {
+  if (!hasFinalizer(guest, FINALIZER)) return {};
+  if (host?.spec.libvirt) {
+    await teardownDomain(deps.hypervisorFor(host), guestNames(guest));
+  } else {
+    await event(deps, guest, {
+      type: 'Warning',
+      reason: 'HostGone',
+      message: `VirtualHost ${guest.spec.virtualHostRef.name} is gone: domain ${guestNames(guest).domain} may be left on it`,
+    });
+  }
+  await removeFinalizer(deps.client, GUEST_DOMAINS, guest, FINALIZER);
+  return {};
+}
+
+async function writeStatus(
+  deps: GuestDomainDeps,
+  guest: GuestDomain,
+  status: GuestDomain['status'],
+): Promise<void> {
+  if (sameStatus(status, guest.status)) return;
+  await applyStatus(deps.client, GUEST_DOMAINS, CONTROLLER_NAME, parseKey(objectKey(guest.metadata)), status);
+}
+
+async function event(deps: GuestDomainDeps, guest: GuestDomain, note: EventNote): Promise<void> {
+  const failed = await recordEvent(deps.client, CONTROLLER_NAME, guest, note);
+  if (failed) deps.log.warn({ err: failed }, 'could not record an event');
+}

@@ -1,0 +1,101 @@
+import ssh2 from 'ssh2';
+import { isConflict, isNotFound, type KubeClient } from '../../kube/client.js';
+import { resourcePath, SECRETS } from '../../kube/resourcePath.js';
+
+export interface GuestKeys {
+  /** The guest's host key: injected by cloud-init, pinned by the operator. */
+  hostPrivate: string;
+  hostPublic: string;
+  /** The operator's client key for this guest (root's authorized key). */
+  clientPrivate: string;
+  clientPublic: string;
+}
+
+interface Owner {
+  metadata: { name?: string; namespace?: string; uid?: string };
+}
+
+interface KeySecret {
+  data?: Record<string, string>;
+}
+
+const FIELDS = {
+  hostPrivate: 'host_ed25519',
+  hostPublic: 'host_ed25519.pub',
+  clientPrivate: 'client_ed25519',
+  clientPublic: 'client_ed25519.pub',
+} as const;
+
+export const keySecretName = (guestName: string) => `${guestName}-ssh`;
+
+/** The keys of a GuestDomain from its Secret, generated and stored (owned by the guest) the first time. Never regenerated. */
+export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise<GuestKeys> {
+  const namespace = owner.metadata.namespace;
+  const name = keySecretName(owner.metadata.name ?? '');
+  const path = resourcePath(SECRETS, { namespace, name });
+  const existing = await client.request<KeySecret>({ method: 'GET', path }).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+  if (existing) return keysFromSecret(existing, name);
+  const host = ssh2.utils.generateKeyPairSync('ed25519', { comment: `${owner.metadata.name} host` });
+  const operator = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'servirt-operator' });
+  const keys: GuestKeys = {
+    hostPrivate: host.private,
+    hostPublic: host.public,
+    clientPrivate: operator.private,
+    clientPublic: operator.public,
+  };
+  try {
+    await client.request({
+      method: 'POST',
+      path: resourcePath(SECRETS, { namespace }),
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: {
+          name,
+          namespace,
+          labels: {
+            'app.kubernetes.io/managed-by': 'servirt',
+            'servirt.dev/guestdomain': owner.metadata.name,
+          },
+          ownerReferences: [
+            {
+              apiVersion: 'servirt.dev/v1alpha1',
+              kind: 'GuestDomain',
+              name: owner.metadata.name,
+              uid: owner.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        stringData: Object.fromEntries(
+          Object.entries(FIELDS).map(([key, field]) => [field, keys[key as keyof GuestKeys]]),
+        ),
+      },
+    });
+    return keys;
+  } catch (error) {
+    // Another reconcile stored keys first: use those, never two sets.
+    if (isConflict(error))
+      return keysFromSecret(await client.request<KeySecret>({ method: 'GET', path }), name);
+    throw error;
+  }
+}
+
+export function keysFromSecret(secret: KeySecret, name: string): GuestKeys {
+  const read = (field: string) => {
+    const value = secret.data?.[field];
+    if (!value) throw new Error(`Secret ${name} has no ${field}; delete it to have new keys generated`);
+    return Buffer.from(value, 'base64').toString('utf8');
+  };
+  return {
+    hostPrivate: read(FIELDS.hostPrivate),
+    hostPublic: read(FIELDS.hostPublic),
+    clientPrivate: read(FIELDS.clientPrivate),
+    clientPublic: read(FIELDS.clientPublic),
+  };
+}

@@ -1,0 +1,112 @@
+import type { GuestDomain } from '../../api/types.generated.js';
+import { desiredGuestStatus, type GuestObservation } from './status.js';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const T1 = '2026-01-01T00:01:05.000Z';
+const guest = (runStrategy: 'Always' | 'Halted' = 'Always', status?: GuestDomain['status']): GuestDomain => ({
+  apiVersion: 'servirt.dev/v1alpha1',
+  kind: 'GuestDomain',
+  metadata: { name: 'ns1', namespace: 'default', generation: 2, uid: 'u1' },
+  spec: {
+    virtualHostRef: { name: 'local' },
+    vcpus: 1,
+    memoryMiB: 512,
+    disk: { baseImage: 'debian-12-servirt.qcow2' },
+    network: { mode: 'user', hostForwards: [{ name: 'ssh', hostPort: 10022, guestPort: 22 }] },
+    runStrategy,
+  },
+  ...(status && { status }),
+});
+const domain = (state: 'running' | 'shutoff') => ({ name: 'servirt-default-ns1', uuid: 'u1', state });
+const ready = { kind: 'ready' } as const;
+const condition = (status: ReturnType<typeof desiredGuestStatus>, type: string) =>
+  status.conditions?.find((c) => c.type === type);
+
+describe('desiredGuestStatus', () => {
+  it.each<[string, GuestDomain, GuestObservation, string, string]>([
+    [
+      'host missing',
+      guest(),
+      {
+        host: { kind: 'notReady', reason: 'HostNotFound', message: 'm' },
+        guest: { kind: 'notChecked', reason: 'r', message: 'm' },
+      },
+      'Pending',
+      'HostNotFound',
+    ],
+    [
+      'base image missing',
+      guest(),
+      {
+        host: ready,
+        failure: { reason: 'BaseImageMissing', message: 'm' },
+        guest: { kind: 'notChecked', reason: 'r', message: 'm' },
+      },
+      'Failed',
+      'BaseImageMissing',
+    ],
+    [
+      'booting',
+      guest(),
+      { host: ready, domain: domain('running'), guest: { kind: 'unreachable', message: 'refused' } },
+      'Starting',
+      'Starting',
+    ],
+    [
+      'reached',
+      guest(),
+      { host: ready, domain: domain('running'), guest: { kind: 'reached' } },
+      'Running',
+      'Running',
+    ],
+    [
+      'halted and off',
+      guest('Halted'),
+      {
+        host: ready,
+        domain: domain('shutoff'),
+        guest: { kind: 'notChecked', reason: 'NotRunning', message: 'm' },
+      },
+      'Stopped',
+      'Halted',
+    ],
+    [
+      'halted, still on',
+      guest('Halted'),
+      {
+        host: ready,
+        domain: domain('running'),
+        guest: { kind: 'notChecked', reason: 'NotRunning', message: 'm' },
+      },
+      'Stopping',
+      'Stopping',
+    ],
+  ])('%s', (_name, input, observation, phase, readyReason) => {
+    const status = desiredGuestStatus(input, observation, T0);
+    expect(status.phase).toBe(phase);
+    expect(condition(status, 'Ready')?.reason).toBe(readyReason);
+    expect(status.observedGeneration).toBe(2);
+  });
+
+  it('records the start time and, when the guest first answers, the boot seconds', () => {
+    const started = desiredGuestStatus(
+      guest(),
+      {
+        host: ready,
+        domain: domain('running'),
+        guest: { kind: 'notChecked', reason: 'JustStarted', message: 'm' },
+        startedNow: true,
+      },
+      T0,
+    );
+    expect(started.startTime).toBe(T0);
+    const reached = desiredGuestStatus(
+      guest('Always', started),
+      { host: ready, domain: domain('running'), guest: { kind: 'reached' } },
+      T1,
+    );
+    expect(reached.bootSeconds).toBe(65);
+    expect(reached.addresses).toEqual([{ type: 'HostForward', address: '127.0.0.1:10022' }]);
+    expect(condition(reached, 'GuestReady')).toMatchObject({ status: 'True', lastTransitionTime: T1 });
+  });
+});

@@ -1,0 +1,192 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { parseGuestCapabilities, type GuestCapability } from './capabilities.js';
+import { parseDomainOwner, type DomainOwner } from './domainXml.js';
+import { virsh } from './virsh.js';
+
+const run = promisify(execFile);
+
+export type DomainState = 'running' | 'shutoff' | 'paused' | 'other';
+
+export interface DomainObservation {
+  name: string;
+  uuid: string;
+  state: DomainState;
+  owner?: DomainOwner;
+}
+
+/** Domains and volumes on one libvirt host, through virsh (argv only; names are validated by the caller). */
+export class LibvirtGuests {
+  constructor(
+    readonly uri: string,
+    readonly pool: string,
+  ) {}
+
+  async capabilities(): Promise<GuestCapability[]> {
+    return parseGuestCapabilities(await virsh(this.uri, ['capabilities']));
+  }
+
+  async lookup(name: string): Promise<DomainObservation | undefined> {
+    let xml: string;
+    try {
+      xml = await virsh(this.uri, ['dumpxml', '--domain', name]);
+    } catch (error) {
+      if (/failed to get domain|Domain not found/i.test((error as Error).message)) return undefined;
+      throw error;
+    }
+    const state = (await virsh(this.uri, ['domstate', '--domain', name])).trim();
+    const uuid = /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1] ?? '';
+    return { name, uuid, state: toState(state), ...optional('owner', parseDomainOwner(xml)) };
+  }
+
+  async define(xml: string): Promise<void> {
+    await withTempFile('domain.xml', xml, (file) => virsh(this.uri, ['define', '--file', file]));
+  }
+
+  async start(name: string): Promise<void> {
+    await virsh(this.uri, ['start', '--domain', name]);
+  }
+
+  async shutdown(name: string): Promise<void> {
+    await virsh(this.uri, ['shutdown', '--domain', name]);
+  }
+
+  async destroy(name: string): Promise<void> {
+    await virsh(this.uri, ['destroy', '--domain', name]).catch(
+      ignore(/not running|Domain not found|failed to get domain/i),
+    );
+  }
+
+  async undefine(name: string): Promise<void> {
+    await virsh(this.uri, ['undefine', '--domain', name]).catch(
+      ignore(/Domain not found|failed to get domain/i),
+    );
+  }
+
+  async volumes(): Promise<string[]> {
+    // virsh 9.0's vol-list has no --name; with --quiet it prints "name path" rows without a header.
+    const listed = await virsh(this.uri, ['vol-list', '--pool', this.pool]);
+    return listed
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/)[0] ?? '')
+      .filter(Boolean);
+  }
+
+  async volumePath(name: string): Promise<string> {
+    return (await virsh(this.uri, ['vol-path', '--pool', this.pool, name])).trim();
+  }
+
+  async volumeCapacityBytes(name: string): Promise<number> {
+    const info = await virsh(this.uri, ['vol-info', '--pool', this.pool, '--bytes', name]);
+    return Number(/Capacity:\s+(\d+)/.exec(info)?.[1] ?? 0);
+  }
+
+  /** A qcow2 overlay whose backing file is the base volume (copy on write). */
+  async createOverlay(name: string, baseVolume: string, sizeBytes: number): Promise<void> {
+    const capacity = Math.max(sizeBytes, await this.volumeCapacityBytes(baseVolume));
+    await virsh(this.uri, [
+      'vol-create-as',
+      '--pool',
+      this.pool,
+      '--name',
+      name,
+      '--capacity',
+      `${capacity}b`,
+      '--format',
+      'qcow2',
+      '--backing-vol',
+      baseVolume,
+      '--backing-vol-format',
+      'qcow2',
+    ]);
+  }
+
+  /** A raw volume with the given content (e.g. a seed ISO), created or overwritten. */
+  async uploadVolume(name: string, content: Buffer): Promise<void> {
+    const existing = await this.volumes();
+    if (!existing.includes(name)) {
+      await virsh(this.uri, [
+        'vol-create-as',
+        '--pool',
+        this.pool,
+        '--name',
+        name,
+        '--capacity',
+        `${content.length}b`,
+        '--format',
+        'raw',
+      ]);
+    }
+    await withTempFile('volume', content, (file) =>
+      virsh(this.uri, ['vol-upload', '--pool', this.pool, '--vol', name, '--file', file]),
+    );
+  }
+
+  async deleteVolume(name: string): Promise<void> {
+    await virsh(this.uri, ['vol-delete', '--pool', this.pool, name]).catch(
+      ignore(/Storage volume not found|no storage vol/i),
+    );
+  }
+}
+
+/** Builds a NoCloud seed ISO (volume label cidata) from its files with xorriso. */
+export async function seedIso(files: Record<string, string>): Promise<Buffer> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-seed-'));
+  try {
+    const content = path.join(dir, 'content');
+    await run('mkdir', [content]);
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(content, name), text);
+    const iso = path.join(dir, 'seed.iso');
+    await run('xorriso', [
+      '-as',
+      'mkisofs',
+      '-quiet',
+      '-volid',
+      'cidata',
+      '-joliet',
+      '-rock',
+      '-output',
+      iso,
+      content,
+    ]);
+    const { readFile } = await import('node:fs/promises');
+    return await readFile(iso);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function toState(state: string): DomainState {
+  if (state === 'running') return 'running';
+  if (state === 'shut off') return 'shutoff';
+  if (state === 'paused') return 'paused';
+  return 'other';
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function ignore(pattern: RegExp) {
+  return (error: unknown) => {
+    if (!pattern.test((error as Error).message)) throw error;
+  };
+}
+
+async function withTempFile<T>(
+  name: string,
+  content: string | Buffer,
+  use: (file: string) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-virsh-'));
+  try {
+    const file = path.join(dir, name);
+    await writeFile(file, content, { mode: 0o600 });
+    return await use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
