@@ -30,6 +30,13 @@ export default {
       globalSetup: '<rootDir>/test/integration/globalSetup.js',
       globalTeardown: '<rootDir>/test/integration/globalTeardown.js',
     },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/globalSetup.js',
+      globalTeardown: '<rootDir>/test/integration/globalTeardown.js',
+    },
   ],
   testTimeout: 60000,
   // A failed test may leave an informer retrying; never let that hang CI after the results are in.

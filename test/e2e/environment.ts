@@ -1,0 +1,40 @@
+// The e2e world: the test control plane (test/integration/testCluster.ts), a local libvirtd
+// (hack/libvirt/up.sh) and the project's Debian guest image in its storage pool.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { repoDir } from '../../hack/cluster/tools.js';
+
+const run = promisify(execFile);
+const hack = (script: string) => path.join(repoDir, 'hack', script);
+
+export const LIBVIRT_URI = 'qemu:///system';
+export const POOL = 'servirt';
+export const BASE_IMAGE = 'debian-12-servirt';
+
+/** Builds (or finds) the guest image, starts libvirtd and loads the image into the pool. */
+export async function prepareGuestEnvironment(): Promise<void> {
+  const built = await run('bash', [hack('guest-image/build.sh')], { maxBuffer: 64 * 1024 * 1024 });
+  const imageDir = built.stdout.trim().split('\n').at(-1) ?? '';
+  await run('bash', [hack('libvirt/up.sh')]);
+  await run('bash', [hack('libvirt/load-image.sh'), imageDir, BASE_IMAGE], {
+    env: { ...process.env, LIBVIRT_URI, LIBVIRT_POOL: POOL },
+  });
+}
+
+export async function virsh(...args: string[]): Promise<string> {
+  return (await run('virsh', ['--quiet', '--connect', LIBVIRT_URI, ...args])).stdout;
+}
+
+/** Domains and volumes on the local host whose names start with prefix. */
+export async function leftovers(prefix: string): Promise<{ domains: string[]; volumes: string[] }> {
+  const domains = (await virsh('list', '--all', '--name'))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((n) => n.startsWith(prefix));
+  const volumes = (await virsh('vol-list', '--pool', POOL))
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((n) => n.startsWith(prefix));
+  return { domains, volumes };
+}

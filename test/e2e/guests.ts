@@ -1,0 +1,52 @@
+// GuestDomain helpers for e2e tests.
+import { kubectl } from '../integration/cluster.js';
+import { BASE_IMAGE } from './environment.js';
+import type { GuestDomain } from '../../operator/src/api/types.generated.js';
+
+export function localHost(namespace: string) {
+  return {
+    apiVersion: 'servirt.dev/v1alpha1',
+    kind: 'VirtualHost',
+    metadata: { name: 'local', namespace },
+    spec: {
+      provider: 'libvirt',
+      libvirt: { uri: 'qemu:///system', hypervisor: 'qemu', storagePool: 'servirt' },
+    },
+  };
+}
+
+export function guestDomain(namespace: string, name: string, sshPort: number, dnsPort: number) {
+  return {
+    apiVersion: 'servirt.dev/v1alpha1',
+    kind: 'GuestDomain',
+    metadata: { name, namespace },
+    spec: {
+      virtualHostRef: { name: 'local', hypervisor: 'qemu' },
+      vcpus: 1,
+      memoryMiB: 512,
+      disk: { baseImage: `${BASE_IMAGE}.qcow2` },
+      network: {
+        mode: 'user',
+        hostForwards: [
+          { name: 'ssh', protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: sshPort, guestPort: 22 },
+          { name: 'dns', protocol: 'udp', hostAddress: '127.0.0.1', hostPort: dnsPort, guestPort: 53 },
+        ],
+      },
+      runStrategy: 'Always',
+    },
+  };
+}
+
+export async function apply(object: unknown): Promise<void> {
+  const result = await kubectl(['apply', '-f', '-'], JSON.stringify(object));
+  if (result.code !== 0) throw new Error(result.stderr);
+}
+
+export async function getGuest(namespace: string, name: string): Promise<GuestDomain | undefined> {
+  const result = await kubectl(['get', 'gd', name, '-n', namespace, '-o', 'json']);
+  return result.code === 0 ? (JSON.parse(result.stdout) as GuestDomain) : undefined;
+}
+
+export function condition(guest: GuestDomain | undefined, type: string) {
+  return guest?.status?.conditions?.find((c) => c.type === type);
+}
