@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# The main job on a local default: a local control plane with servirt's CRDs, the sample
-# resources, and the operator reconciling them (Ctrl-C stops the operator; the control
-# plane keeps running until `npm run cluster:down`).
+# The main job on a local default: a local control plane with servirt's CRDs, a local
+# libvirtd with the project's Debian guest image (built on first use), the sample resources,
+# and the operator reconciling them until the sample guests are Ready. Ctrl-C stops the
+# operator; the control plane and libvirtd keep running until `npm run cluster:down` and
+# `bash hack/libvirt/down.sh` (which also stops the guests).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_DIR"
 
 bash "$HACK_DIR/setup.sh"
+log "building the guest image if needed (first time: several minutes)"
+image=$(bash "$HACK_DIR/guest-image/build.sh" | tail -n 1)
+bash "$HACK_DIR/libvirt/up.sh"
+bash "$HACK_DIR/libvirt/load-image.sh" "$image"
 npm run --silent cluster:up
 . "$HACK_DIR/env.sh"
 kubectl apply -f config/samples/
@@ -23,7 +29,8 @@ for _ in $(seq 100); do
   kill -0 "$operator" 2>/dev/null || die "the operator exited; see .local/operator.log"
   sleep 0.2
 done
-sleep 3
+log "waiting for the sample guests to boot under QEMU software emulation (a few minutes)"
+kubectl wait --for=condition=Ready guestdomain --all --timeout=15m || log "not every guest is Ready yet"
 kubectl get servirt
 log "the operator runs; Ctrl-C stops it"
 wait "$operator"
