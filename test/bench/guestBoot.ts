@@ -103,10 +103,7 @@ async function bootThroughOperator(kubeconfig: string): Promise<number> {
   };
   await kubectl(['create', 'namespace', 'bench']);
   await kubectl(['apply', '-f', '-'], JSON.stringify(localHost('bench')));
-  const operator = await startOperatorProcess(kubeconfig, {
-    SERVIRT_LEADER_ELECTION: 'false',
-    LOG_LEVEL: 'warn',
-  });
+  const operator = await startOperatorProcess(kubeconfig, { SERVIRT_LEADER_ELECTION: 'false' });
   try {
     await sleep(3000);
     const started = performance.now();

@@ -39,6 +39,8 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
     expect(guest?.status).toMatchObject({ phase: 'Running', domainUUID: guest?.metadata.uid });
     expect(guest?.status?.addresses).toContainEqual({ type: 'HostForward', address: `127.0.0.1:${sshPort}` });
     expect(guest?.status?.bootSeconds).toBeGreaterThan(0);
+    const host = JSON.parse((await kubectl(['get', 'vh', 'local', '-n', NAMESPACE, '-o', 'json'])).stdout);
+    expect(host.status.allocated).toEqual({ vcpus: 1, memoryMiB: 512, guests: 1 });
 
     const secret = JSON.parse(
       (await kubectl(['get', 'secret', 'g1-ssh', '-n', NAMESPACE, '-o', 'json'])).stdout,

@@ -18,6 +18,8 @@ export async function startOperatorProcess(
   const child = spawn('node', ['--import', 'tsx', repoPath('operator/src/main.ts')], {
     env: {
       ...process.env,
+      // Info level at least: the port is learnt from the 'serving' line.
+      LOG_LEVEL: 'info',
       KUBECONFIG: kubeconfig,
       SERVIRT_HTTP_HOST: '127.0.0.1',
       SERVIRT_HTTP_PORT: '0',

@@ -6,7 +6,8 @@ import { recordEvent } from '../../kube/events.js';
 import { findCondition } from '../../kube/conditions.js';
 import type { ReconcileResult } from '../../manager/controller.js';
 import type { Informer } from '../../manager/informer.js';
-import { VirtualHostResource, type VirtualHost } from '../../api/types.generated.js';
+import { VirtualHostResource, type GuestDomain, type VirtualHost } from '../../api/types.generated.js';
+import { allocation } from './allocation.js';
 import type { HostFacts } from '../../providers/libvirt/hostFacts.js';
 import { desiredStatus, type HostObservation, type VirtualHostStatus } from './status.js';
 
@@ -33,6 +34,8 @@ export interface VirtualHostDeps {
   client: KubeClient;
   informer: Informer<VirtualHost>;
   probe: HostProbe;
+  /** The GuestDomains that run on a host (namespace/name key): what is allocated of it. */
+  guestsOn?: (hostKey: string) => GuestDomain[];
   log: Logger;
   /** How often a host is checked again when nothing about its object changed. */
   recheckMs?: number;
@@ -48,6 +51,7 @@ export function virtualHostReconciler(deps: VirtualHostDeps) {
     if (!host || host.metadata.deletionTimestamp) return {};
     const observation = await observe(host, deps.probe);
     const status = desiredStatus(host.status, host.metadata.generation, observation, now());
+    if (deps.guestsOn) status.allocated = allocation(deps.guestsOn(key));
     if (!sameStatus(status, host.status)) {
       await applyStatus(deps.client, VIRTUAL_HOSTS, CONTROLLER_NAME, parseKey(key), status);
       await noteReadyFlip(deps, host, status);

@@ -1,6 +1,7 @@
 import type { Manager } from '../../manager/manager.js';
 import type { Controller, Reconciler } from '../../manager/controller.js';
-import { SECRETS } from '../../kube/resourcePath.js';
+import { parseKey, SECRETS } from '../../kube/resourcePath.js';
+import { GuestDomainResource, type GuestDomain } from '../../api/types.generated.js';
 import { LibvirtHostProbe } from '../../providers/libvirt/hostProbe.js';
 import {
   CONTROLLER_NAME,
@@ -24,10 +25,17 @@ export function registerVirtualHostController(
   manager: Manager,
   options: VirtualHostControllerOptions = {},
 ): Controller {
+  const guests = manager.informer<GuestDomain>(GuestDomainResource);
   const reconcile = virtualHostReconciler({
     client: manager.client,
     informer: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
     probe: options.probe ?? new LibvirtHostProbe(),
+    guestsOn: (hostKey) => {
+      const { namespace, name } = parseKey(hostKey);
+      return guests
+        .list()
+        .filter((g) => g.metadata.namespace === namespace && g.spec.virtualHostRef.name === name);
+    },
     log: manager.log.child({ controller: CONTROLLER_NAME }),
     ...(options.recheckMs !== undefined && { recheckMs: options.recheckMs }),
   });
@@ -40,5 +48,8 @@ export function registerVirtualHostController(
     },
   );
   manager.watchReferences(VIRTUAL_HOSTS, SECRETS, controller, secretReferences, { metadataOnly: true });
+  manager.watch<GuestDomain>(GuestDomainResource, controller, (guest) => [
+    `${guest.metadata.namespace}/${guest.spec.virtualHostRef.name}`,
+  ]);
   return controller;
 }

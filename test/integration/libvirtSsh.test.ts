@@ -1,0 +1,175 @@
+// libvirt over SSH with the pinned keys of a VirtualHost's Secret, end to end: virsh on this
+// machine -> the ssh wrapper openConnection writes -> a real OpenSSH server on 127.0.0.1 (its
+// own host key and authorized_keys, like a hypervisor's sshd) -> virt-ssh-helper -> the local
+// libvirtd of hack/libvirt/up.sh. Needs root (qemu:///system, root login by key).
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import ssh2 from 'ssh2';
+import { freePort, startProcess, stopProcessGroup, sleep } from '../../hack/cluster/processes.js';
+import { openConnection, type SshCredentials } from '../../operator/src/providers/libvirt/connection.js';
+import { virsh } from '../../operator/src/providers/libvirt/virsh.js';
+import { repoPath } from './cluster.js';
+
+const keyPair = () => ssh2.utils.generateKeyPairSync('ed25519');
+const run = promisify(execFile);
+
+// virsh (operator/src/providers/libvirt/virsh.ts) keeps stdin open, as a prompt would need: a
+// prompt would wait for this long. ssh refuses a host key at once.
+const VIRSH_TIMEOUT_MS = 30_000;
+const REFUSAL_WITHIN_MS = 10_000;
+
+function tcpReady(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The files openConnection wrote, from the keyfile parameter of the URI it returned. */
+function privateDir(uri: string): string {
+  const keyfile = new URL(uri).searchParams.get('keyfile');
+  if (!keyfile) throw new Error(`no keyfile in ${uri}`);
+  return path.dirname(keyfile);
+}
+
+describe('libvirt over SSH with pinned keys', () => {
+  let dir: string;
+  let sshdPid: number | undefined;
+  let port: number;
+  let uri: string;
+  let credentials: SshCredentials;
+  const hostKey = keyPair();
+  const clientKey = keyPair();
+
+  beforeAll(async () => {
+    // Idempotent; the first QEMU probe on a machine takes up to a minute.
+    await run('bash', [repoPath('hack/libvirt/up.sh')], { timeout: 170_000 });
+    dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-libvirt-sshd-'));
+    await writeFile(path.join(dir, 'host_key'), hostKey.private, { mode: 0o600 });
+    await writeFile(path.join(dir, 'authorized_keys'), `${clientKey.public}\n`, { mode: 0o600 });
+    port = await freePort();
+    await writeFile(
+      path.join(dir, 'sshd_config'),
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${dir}/host_key`,
+        `AuthorizedKeysFile ${dir}/authorized_keys`,
+        `PidFile ${dir}/sshd.pid`,
+        'StrictModes no',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'PermitRootLogin prohibit-password',
+      ].join('\n') + '\n',
+    );
+    await mkdir('/run/sshd', { recursive: true });
+    sshdPid = startProcess(
+      '/usr/sbin/sshd',
+      ['-D', '-e', '-f', `${dir}/sshd_config`],
+      `${dir}/sshd.log`,
+      process.pid,
+    ).pid;
+    for (let attempt = 0; !(await tcpReady(port)); attempt++) {
+      if (attempt > 100) throw new Error(`sshd does not listen on 127.0.0.1:${port}; see ${dir}/sshd.log`);
+      await sleep(100);
+    }
+    uri = `qemu+ssh://root@127.0.0.1:${port}/system`;
+    credentials = {
+      privateKey: clientKey.private,
+      knownHosts: `# the libvirt host's sshd\n[127.0.0.1]:${port} ${hostKey.public}\n`,
+    };
+  }, 180_000);
+
+  afterAll(async () => {
+    if (sshdPid) await stopProcessGroup(sshdPid);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `virsh version` through openConnection; the elapsed time too, when it fails. */
+  async function version(
+    target: string,
+    secret?: SshCredentials,
+  ): Promise<{ output?: string; error?: Error; ms: number }> {
+    const connection = await openConnection(target, secret);
+    const started = Date.now();
+    try {
+      const output = await virsh(connection.uri, ['version'], {
+        env: connection.env,
+        timeoutMs: VIRSH_TIMEOUT_MS,
+      });
+      return { output, ms: Date.now() - started };
+    } catch (error) {
+      return { error: error as Error, ms: Date.now() - started };
+    } finally {
+      await connection.close();
+    }
+  }
+
+  it('reaches libvirtd with the pinned host key and the Secret key', async () => {
+    const result = await version(uri, credentials);
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatch(/Running hypervisor: QEMU \d/);
+  });
+
+  it('refuses a host key other than the pinned one, at once and without prompting', async () => {
+    const impostor = { ...credentials, knownHosts: `[127.0.0.1]:${port} ${keyPair().public}\n` };
+    const result = await version(uri, impostor);
+    expect(result.output).toBeUndefined();
+    expect(result.error?.message).toMatch(
+      /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/,
+    );
+    expect(result.ms).toBeLessThan(REFUSAL_WITHIN_MS);
+  });
+
+  it('refuses a host that known_hosts does not name (no trust on first use)', async () => {
+    // The right key, pinned for another port: OpenSSH looks up [127.0.0.1]:PORT and finds nothing.
+    const elsewhere = { ...credentials, knownHosts: `[127.0.0.1]:1 ${hostKey.public}\n` };
+    const result = await version(uri, elsewhere);
+    expect(result.error?.message).toMatch(/No ED25519 host key is known for \[127\.0\.0\.1\]:\d+/);
+    expect(result.ms).toBeLessThan(REFUSAL_WITHIN_MS);
+  });
+
+  it('authenticates with the Secret key only', async () => {
+    const stranger = { ...credentials, privateKey: keyPair().private };
+    const result = await version(uri, stranger);
+    expect(result.error?.message).toMatch(/Permission denied \(publickey\)/);
+    expect(result.ms).toBeLessThan(REFUSAL_WITHIN_MS);
+  });
+
+  it('takes xen+ssh:// the same way: the remote libvirt gets xen:///system', async () => {
+    // This machine's libvirtd has no Xen driver: the answer proves the request arrived there.
+    const result = await version(`xen+ssh://root@127.0.0.1:${port}/system`, credentials);
+    expect(result.error?.message).toMatch(/no connection driver available for xen:\/\/\/system/);
+  });
+
+  it('writes the key and known_hosts privately and removes them on close()', async () => {
+    const connection = await openConnection(uri, credentials);
+    const files = privateDir(connection.uri);
+    expect(files.startsWith(os.tmpdir())).toBe(true);
+    expect((await stat(files)).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(files, 'id_key'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(files, 'known_hosts'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(files, 'ssh'))).mode & 0o777).toBe(0o700);
+    await connection.close();
+    await expect(stat(files)).rejects.toMatchObject({ code: 'ENOENT' });
+    await connection.close();
+  });
+
+  it('passes test:///default through unchanged', async () => {
+    const connection = await openConnection('test:///default');
+    expect(connection.uri).toBe('test:///default');
+    expect(connection.env).toBeUndefined();
+    const result = await version('test:///default');
+    expect(result.output).toMatch(/Running hypervisor: TEST/);
+    await connection.close();
+  });
+});
