@@ -14,7 +14,7 @@ import { noCloudSeed } from '../../operator/src/guest/cloudInit.js';
 import { connectGuest } from '../../operator/src/guest/channel.js';
 import { LibvirtGuests, seedIso } from '../../operator/src/providers/libvirt/guests.js';
 import { resolveGuestPlatform } from '../../operator/src/providers/libvirt/capabilities.js';
-import { domainXml } from '../../operator/src/providers/libvirt/domainXml.js';
+import { domainXml, stableMac } from '../../operator/src/providers/libvirt/domainXml.js';
 import { desiredDomain, guestNames } from '../../operator/src/controllers/guestdomain/plan.js';
 import type { GuestDomain } from '../../operator/src/api/types.generated.js';
 import { prepareGuestEnvironment, LIBVIRT_URI, POOL, BASE_IMAGE } from '../e2e/environment.js';
@@ -67,7 +67,7 @@ async function bootByHand(): Promise<number> {
       hostname: 'raw',
       hostKey: { private: host.private, public: host.public },
       authorizedKeys: [client.public],
-      staticIpv4: { address: '10.0.2.15/24' },
+      isolatedDhcp: { mac: stableMac(manifest.metadata.uid, 'qemu') },
     });
     await hypervisor.uploadVolume(names.seed, await seedIso({ ...seed }));
     const platform = resolveGuestPlatform(await hypervisor.capabilities(), {

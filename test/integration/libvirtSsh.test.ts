@@ -40,6 +40,11 @@ function privateDir(uri: string): string {
   return path.dirname(keyfile);
 }
 
+import { testKubeconfig } from './cluster.js';
+import { clientFor, eventually, getVirtualHost, startOperator } from './runtime/harness.js';
+import { resourcePath, SECRETS } from '../../operator/src/kube/resourcePath.js';
+import { VIRTUAL_HOSTS } from '../../operator/src/controllers/virtualhost/reconciler.js';
+
 describe('libvirt over SSH with pinned keys', () => {
   let dir: string;
   let sshdPid: number | undefined;
@@ -171,5 +176,60 @@ describe('libvirt over SSH with pinned keys', () => {
     const result = await version('test:///default');
     expect(result.output).toMatch(/Running hypervisor: TEST/);
     await connection.close();
+  });
+
+  it('makes a qemu+ssh VirtualHost Ready through the operator, and Unreachable with a wrong pinned key', async () => {
+    const admin = await clientFor(testKubeconfig());
+    const operator = await startOperator(testKubeconfig());
+    const namespace = 'libvirt-ssh';
+    const secret = (name: string, knownHosts: string) => ({
+      metadata: { name },
+      stringData: { 'ssh-privatekey': credentials.privateKey, known_hosts: knownHosts },
+    });
+    const host = (name: string, secretName: string) => ({
+      apiVersion: 'servirt.dev/v1alpha1',
+      kind: 'VirtualHost',
+      metadata: { name },
+      spec: {
+        provider: 'libvirt',
+        libvirt: { uri, hypervisor: 'qemu', sshKeySecretRef: { name: secretName } },
+      },
+    });
+    try {
+      await admin.request({
+        method: 'POST',
+        path: '/api/v1/namespaces',
+        body: { metadata: { name: namespace } },
+      });
+      const secrets = resourcePath(SECRETS, { namespace });
+      await admin.request({ method: 'POST', path: secrets, body: secret('pinned', credentials.knownHosts) });
+      await admin.request({
+        method: 'POST',
+        path: secrets,
+        body: secret('impostor', `[127.0.0.1]:${port} ${keyPair().public}\n`),
+      });
+      const hosts = resourcePath(VIRTUAL_HOSTS, { namespace });
+      await admin.request({ method: 'POST', path: hosts, body: host('good', 'pinned') });
+      await admin.request({ method: 'POST', path: hosts, body: host('bad', 'impostor') });
+      await eventually(
+        async () => (await getVirtualHost(admin, namespace, 'good')).status?.reachable === true,
+        30_000,
+        'good host',
+      );
+      expect((await getVirtualHost(admin, namespace, 'good')).status?.hypervisorType).toBe('QEMU');
+      await eventually(
+        async () => (await getVirtualHost(admin, namespace, 'bad')).status?.reachable === false,
+        30_000,
+        'bad host',
+      );
+      const ready = (await getVirtualHost(admin, namespace, 'bad')).status?.conditions?.find(
+        (c) => c.type === 'Ready',
+      );
+      expect(ready).toMatchObject({ status: 'False', reason: 'Unreachable' });
+      expect(ready?.message).toMatch(/host key|IDENTIFICATION HAS CHANGED/i);
+    } finally {
+      await operator.stop();
+      admin.close();
+    }
   });
 });

@@ -18,7 +18,6 @@ describe('noCloudSeed', () => {
     expect(userData).toMatchObject({
       hostname: 'ns1',
       ssh_deletekeys: true,
-      ssh_genkeytypes: [],
       ssh_pwauth: false,
       ssh_authorized_keys: ['ssh-ed25519 AAAAC3Nza operator'],
       ssh_keys: { ed25519_private: hostKey.private, ed25519_public: hostKey.public },
@@ -51,6 +50,19 @@ describe('noCloudSeed', () => {
       dhcp4: false,
       dhcp6: false,
       addresses: ['10.0.2.15/24'],
+    });
+  });
+
+  it('gives an isolated guest its address by DHCP but no route and no resolvers', () => {
+    const seed = noCloudSeed({ ...identity, isolatedDhcp: { mac: '52:54:00:aa:bb:cc' } });
+    expect(parse(seed['network-config']).ethernets).toEqual({
+      eth0: {
+        match: { macaddress: '52:54:00:aa:bb:cc' },
+        'set-name': 'eth0',
+        dhcp4: true,
+        'dhcp4-overrides': { 'use-routes': false, 'use-dns': false },
+        dhcp6: false,
+      },
     });
   });
 

@@ -10,6 +10,12 @@ export interface GuestIdentity {
   authorizedKeys: string[];
   /** A static address (and no default route unless a gateway is given); DHCP when absent. */
   staticIpv4?: { address: string; gateway?: string; nameservers?: string[] };
+  /**
+   * DHCP for the address only, no default route and no resolvers: the guest answers on its
+   * forwarded ports and reaches nothing else (user-mode networking). Faster to boot than a
+   * static address, for which systemd-networkd waits for IPv6 router advertisements.
+   */
+  isolatedDhcp?: { mac: string };
 }
 
 export interface RoleFile {
@@ -39,8 +45,8 @@ export function noCloudSeed(identity: GuestIdentity, role: RoleConfig = {}): NoC
     hostname: identity.hostname,
     preserve_hostname: false,
     // Only the key the operator pinned: no generated host keys, no passwords.
+    // With ssh_keys given, cloud-init generates no host keys of its own.
     ssh_deletekeys: true,
-    ssh_genkeytypes: [],
     ssh_keys: { ed25519_private: identity.hostKey.private, ed25519_public: identity.hostKey.public },
     ssh_pwauth: false,
     disable_root: false,
@@ -59,19 +65,34 @@ export function noCloudSeed(identity: GuestIdentity, role: RoleConfig = {}): NoC
   return {
     'meta-data': stringify({ 'instance-id': identity.instanceId, 'local-hostname': identity.hostname }),
     'user-data': `#cloud-config\n${stringify(userData, { lineWidth: 0 })}`,
-    'network-config': stringify({ version: 2, ethernets: { primary: ethernet(identity.staticIpv4) } }),
+    'network-config': stringify({ version: 2, ethernets: ethernets(identity) }),
   };
 }
 
-function ethernet(staticIpv4: GuestIdentity['staticIpv4']) {
+function ethernets(identity: GuestIdentity): Record<string, object> {
+  const { isolatedDhcp, staticIpv4 } = identity;
+  if (isolatedDhcp) {
+    // dhcp4-overrides apply only under the interface's own name, hence set-name.
+    return {
+      eth0: {
+        match: { macaddress: isolatedDhcp.mac },
+        'set-name': 'eth0',
+        dhcp4: true,
+        'dhcp4-overrides': { 'use-routes': false, 'use-dns': false },
+        dhcp6: false,
+      },
+    };
+  }
   const match = { name: 'e*' };
-  if (!staticIpv4) return { match, dhcp4: true, dhcp6: false };
+  if (!staticIpv4) return { primary: { match, dhcp4: true, dhcp6: false } };
   return {
-    match,
-    dhcp4: false,
-    dhcp6: false,
-    addresses: [staticIpv4.address],
-    ...(staticIpv4.gateway && { routes: [{ to: 'default', via: staticIpv4.gateway }] }),
-    ...(staticIpv4.nameservers?.length && { nameservers: { addresses: staticIpv4.nameservers } }),
+    primary: {
+      match,
+      dhcp4: false,
+      dhcp6: false,
+      addresses: [staticIpv4.address],
+      ...(staticIpv4.gateway && { routes: [{ to: 'default', via: staticIpv4.gateway }] }),
+      ...(staticIpv4.nameservers?.length && { nameservers: { addresses: staticIpv4.nameservers } }),
+    },
   };
 }

@@ -57,7 +57,7 @@ describe('related objects and events', () => {
           spec: {
             provider: 'libvirt',
             libvirt: {
-              uri: 'xen+ssh://root@hv1.example.net/system',
+              uri: 'xen+ssh://root@127.0.0.1:1/system',
               hypervisor: 'xen',
               sshKeySecretRef: { name: secret },
             },

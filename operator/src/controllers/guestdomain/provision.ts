@@ -33,8 +33,6 @@ export class ProvisionError extends Error {
 }
 
 const GiB = 1024 ** 3;
-/** The SLIRP network's fixed guest address: forwards go there, and no default route leaves it. */
-const USER_MODE_ADDRESS = '10.0.2.15/24';
 
 /**
  * Disk, seed and domain for a guest whose domain does not exist yet. Until the domain is
@@ -70,14 +68,17 @@ export async function provisionDomain(
   for (const stale of [names.disk, names.seed])
     if (volumes.includes(stale)) await hypervisor.deleteVolume(stale);
   await hypervisor.createOverlay(names.disk, base, (guest.spec.disk.sizeGiB ?? 0) * GiB);
+  const spec = desiredDomain(guest, names, libvirt.hypervisor, platform, { disk: '', seed: '' });
   const network = guest.spec.network;
-  const staticIpv4 = network?.mode === 'user' ? { address: USER_MODE_ADDRESS } : network?.ipv4;
+  const staticIpv4 = network?.mode === 'user' ? undefined : network?.ipv4;
+  const isolatedDhcp = network?.mode === 'user' ? { mac: spec.network.mac ?? '' } : undefined;
   const seed = noCloudSeed({
     instanceId: guest.metadata.uid ?? guest.metadata.name ?? '',
     hostname: guest.metadata.name ?? 'guest',
     hostKey: { private: keys.hostPrivate, public: keys.hostPublic },
     authorizedKeys: [keys.clientPublic],
     ...(staticIpv4 && { staticIpv4 }),
+    ...(isolatedDhcp && { isolatedDhcp }),
   });
   await hypervisor.uploadVolume(names.seed, await seedIso({ ...seed }));
 
@@ -89,10 +90,10 @@ export async function provisionDomain(
     paths.kernel = await hypervisor.volumePath(names.kernel);
     if (volumes.includes(names.initrd)) paths.initrd = await hypervisor.volumePath(names.initrd);
   }
-  const spec = desiredDomain(guest, names, libvirt.hypervisor, platform, paths);
-  const problems = validateDomainSpec(spec);
+  const domain = desiredDomain(guest, names, libvirt.hypervisor, platform, paths);
+  const problems = validateDomainSpec(domain);
   if (problems.length > 0) throw new ProvisionError('InvalidSpec', problems.join('; '));
-  await hypervisor.define(domainXml(spec));
+  await hypervisor.define(domainXml(domain));
   const defined = await hypervisor.lookup(names.domain);
   if (!defined) throw new Error(`domain ${names.domain} was defined but cannot be found`);
   return defined;

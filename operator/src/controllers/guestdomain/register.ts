@@ -4,6 +4,7 @@ import type { Controller } from '../../manager/controller.js';
 import { connectGuest } from '../../guest/channel.js';
 import { LibvirtGuests } from '../../providers/libvirt/guests.js';
 import { VIRTUAL_HOSTS } from '../virtualhost/reconciler.js';
+import { sshCredentialsFor } from '../virtualhost/credentials.js';
 import { CONTROLLER_NAME, GUEST_DOMAINS, guestDomainReconciler } from './reconciler.js';
 
 export interface GuestDomainControllerOptions {
@@ -24,9 +25,12 @@ export function registerGuestDomainController(
     hypervisorFor: (host) => {
       const uri = host.spec.libvirt?.uri ?? '';
       const pool = host.spec.libvirt?.storagePool ?? 'default';
-      const id = `${uri} ${pool}`;
+      const id = `${uri} ${pool} ${host.spec.libvirt?.sshKeySecretRef?.name ?? ''}`;
       let hypervisor = hypervisors.get(id);
-      if (!hypervisor) hypervisors.set(id, (hypervisor = new LibvirtGuests(uri, pool)));
+      if (!hypervisor) {
+        hypervisor = new LibvirtGuests(uri, pool, sshCredentialsFor(manager.client, host));
+        hypervisors.set(id, hypervisor);
+      }
       return hypervisor;
     },
     connect: (endpoint) => connectGuest(endpoint, 5_000),

@@ -9,6 +9,8 @@ import type { Informer } from '../../manager/informer.js';
 import { VirtualHostResource, type GuestDomain, type VirtualHost } from '../../api/types.generated.js';
 import { allocation } from './allocation.js';
 import type { HostFacts } from '../../providers/libvirt/hostFacts.js';
+import type { CredentialSource } from '../../providers/libvirt/virsh.js';
+import { CredentialsError, sshCredentialsFor } from './credentials.js';
 import { desiredStatus, type HostObservation, type VirtualHostStatus } from './status.js';
 
 export const CONTROLLER_NAME = 'virtualhost';
@@ -27,7 +29,7 @@ export function secretReferences(host: VirtualHost): string[] {
 
 /** Asks a libvirt host what it is. */
 export interface HostProbe {
-  probe(uri: string): Promise<HostFacts>;
+  probe(uri: string, credentials?: CredentialSource, credentialsId?: string): Promise<HostFacts>;
 }
 
 export interface VirtualHostDeps {
@@ -49,7 +51,7 @@ export function virtualHostReconciler(deps: VirtualHostDeps) {
   return async (key: string): Promise<ReconcileResult> => {
     const host = deps.informer.get(key);
     if (!host || host.metadata.deletionTimestamp) return {};
-    const observation = await observe(host, deps.probe);
+    const observation = await observe(host, deps.probe, sshCredentialsFor(deps.client, host));
     const status = desiredStatus(host.status, host.metadata.generation, observation, now());
     if (deps.guestsOn) status.allocated = allocation(deps.guestsOn(key));
     if (!sameStatus(status, host.status)) {
@@ -60,7 +62,11 @@ export function virtualHostReconciler(deps: VirtualHostDeps) {
   };
 }
 
-async function observe(host: VirtualHost, probe: HostProbe): Promise<HostObservation> {
+async function observe(
+  host: VirtualHost,
+  probe: HostProbe,
+  credentials?: CredentialSource,
+): Promise<HostObservation> {
   const libvirt = host.spec.libvirt;
   if (host.spec.provider !== 'libvirt' || !libvirt) {
     return {
@@ -69,16 +75,26 @@ async function observe(host: VirtualHost, probe: HostProbe): Promise<HostObserva
       message: `provider ${host.spec.provider} is not supported yet`,
     };
   }
-  if (/^\w+\+(ssh|tls):/.test(libvirt.uri)) {
+  if (/^\w+\+tls:/.test(libvirt.uri)) {
     return {
       kind: 'notSupported',
       reason: 'TransportNotSupported',
-      message: 'remote libvirt transports are not supported yet',
+      message: 'qemu+tls is not supported yet',
     };
   }
   try {
-    return { kind: 'reached', facts: await probe.probe(libvirt.uri), declared: libvirt.hypervisor };
+    return {
+      kind: 'reached',
+      facts: await probe.probe(
+        libvirt.uri,
+        credentials,
+        `${host.metadata.namespace}/${libvirt.sshKeySecretRef?.name ?? ''}`,
+      ),
+      declared: libvirt.hypervisor,
+    };
   } catch (error) {
+    if (error instanceof CredentialsError)
+      return { kind: 'notSupported', reason: 'SecretInvalid', message: error.message };
     return { kind: 'unreachable', message: (error as Error).message };
   }
 }

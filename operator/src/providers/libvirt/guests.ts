@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseGuestCapabilities, type GuestCapability } from './capabilities.js';
 import { parseDomainOwner, type DomainOwner } from './domainXml.js';
-import { virsh } from './virsh.js';
+import { virshOn, type CredentialSource } from './virsh.js';
 
 const run = promisify(execFile);
 
@@ -23,52 +23,55 @@ export class LibvirtGuests {
   constructor(
     readonly uri: string,
     readonly pool: string,
+    private readonly credentials?: CredentialSource,
   ) {}
 
+  private virsh(args: string[]): Promise<string> {
+    return virshOn(this.uri, this.credentials, args);
+  }
+
   async capabilities(): Promise<GuestCapability[]> {
-    return parseGuestCapabilities(await virsh(this.uri, ['capabilities']));
+    return parseGuestCapabilities(await this.virsh(['capabilities']));
   }
 
   async lookup(name: string): Promise<DomainObservation | undefined> {
     let xml: string;
     try {
-      xml = await virsh(this.uri, ['dumpxml', '--domain', name]);
+      xml = await this.virsh(['dumpxml', '--domain', name]);
     } catch (error) {
       if (/failed to get domain|Domain not found/i.test((error as Error).message)) return undefined;
       throw error;
     }
-    const state = (await virsh(this.uri, ['domstate', '--domain', name])).trim();
+    const state = (await this.virsh(['domstate', '--domain', name])).trim();
     const uuid = /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1] ?? '';
     return { name, uuid, state: toState(state), ...optional('owner', parseDomainOwner(xml)) };
   }
 
   async define(xml: string): Promise<void> {
-    await withTempFile('domain.xml', xml, (file) => virsh(this.uri, ['define', '--file', file]));
+    await withTempFile('domain.xml', xml, (file) => this.virsh(['define', '--file', file]));
   }
 
   async start(name: string): Promise<void> {
-    await virsh(this.uri, ['start', '--domain', name]);
+    await this.virsh(['start', '--domain', name]);
   }
 
   async shutdown(name: string): Promise<void> {
-    await virsh(this.uri, ['shutdown', '--domain', name]);
+    await this.virsh(['shutdown', '--domain', name]);
   }
 
   async destroy(name: string): Promise<void> {
-    await virsh(this.uri, ['destroy', '--domain', name]).catch(
+    await this.virsh(['destroy', '--domain', name]).catch(
       ignore(/not running|Domain not found|failed to get domain/i),
     );
   }
 
   async undefine(name: string): Promise<void> {
-    await virsh(this.uri, ['undefine', '--domain', name]).catch(
-      ignore(/Domain not found|failed to get domain/i),
-    );
+    await this.virsh(['undefine', '--domain', name]).catch(ignore(/Domain not found|failed to get domain/i));
   }
 
   async volumes(): Promise<string[]> {
     // virsh 9.0's vol-list has no --name; with --quiet it prints "name path" rows without a header.
-    const listed = await virsh(this.uri, ['vol-list', '--pool', this.pool]);
+    const listed = await this.virsh(['vol-list', '--pool', this.pool]);
     return listed
       .split('\n')
       .map((line) => line.trim().split(/\s+/)[0] ?? '')
@@ -76,18 +79,18 @@ export class LibvirtGuests {
   }
 
   async volumePath(name: string): Promise<string> {
-    return (await virsh(this.uri, ['vol-path', '--pool', this.pool, name])).trim();
+    return (await this.virsh(['vol-path', '--pool', this.pool, name])).trim();
   }
 
   async volumeCapacityBytes(name: string): Promise<number> {
-    const info = await virsh(this.uri, ['vol-info', '--pool', this.pool, '--bytes', name]);
+    const info = await this.virsh(['vol-info', '--pool', this.pool, '--bytes', name]);
     return Number(/Capacity:\s+(\d+)/.exec(info)?.[1] ?? 0);
   }
 
   /** A qcow2 overlay whose backing file is the base volume (copy on write). */
   async createOverlay(name: string, baseVolume: string, sizeBytes: number): Promise<void> {
     const capacity = Math.max(sizeBytes, await this.volumeCapacityBytes(baseVolume));
-    await virsh(this.uri, [
+    await this.virsh([
       'vol-create-as',
       '--pool',
       this.pool,
@@ -108,7 +111,7 @@ export class LibvirtGuests {
   async uploadVolume(name: string, content: Buffer): Promise<void> {
     const existing = await this.volumes();
     if (!existing.includes(name)) {
-      await virsh(this.uri, [
+      await this.virsh([
         'vol-create-as',
         '--pool',
         this.pool,
@@ -121,12 +124,12 @@ export class LibvirtGuests {
       ]);
     }
     await withTempFile('volume', content, (file) =>
-      virsh(this.uri, ['vol-upload', '--pool', this.pool, '--vol', name, '--file', file]),
+      this.virsh(['vol-upload', '--pool', this.pool, '--vol', name, '--file', file]),
     );
   }
 
   async deleteVolume(name: string): Promise<void> {
-    await virsh(this.uri, ['vol-delete', '--pool', this.pool, name]).catch(
+    await this.virsh(['vol-delete', '--pool', this.pool, name]).catch(
       ignore(/Storage volume not found|no storage vol/i),
     );
   }

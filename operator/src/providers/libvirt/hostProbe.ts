@@ -1,5 +1,5 @@
 import { parseHostFacts, type HostFacts } from './hostFacts.js';
-import { virsh } from './virsh.js';
+import { virshOn, type CredentialSource } from './virsh.js';
 
 export type { HostFacts };
 
@@ -9,7 +9,7 @@ interface CachedProbe {
 }
 
 /**
- * Asks a libvirt host what it is (`virsh version; nodeinfo`). Results are shared per URI
+ * Asks a libvirt host what it is (`virsh version; nodeinfo`). Results are shared per URI and Secret
  * for maxAgeMs, so a thousand VirtualHosts on one hypervisor cost one connection.
  */
 export class LibvirtHostProbe {
@@ -17,12 +17,14 @@ export class LibvirtHostProbe {
 
   constructor(private readonly maxAgeMs = 10_000) {}
 
-  probe(uri: string): Promise<HostFacts> {
-    const cached = this.cache.get(uri);
+  /** credentialsId tells apart hosts that share a URI but not a Secret (a wrong key must not borrow a right one's answer). */
+  probe(uri: string, credentials?: CredentialSource, credentialsId = ''): Promise<HostFacts> {
+    const key = `${uri}#${credentialsId}`;
+    const cached = this.cache.get(key);
     if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.facts;
-    const facts = virsh(uri, ['version ; nodeinfo']).then(parseHostFacts);
-    this.cache.set(uri, { at: Date.now(), facts });
-    facts.catch(() => this.cache.delete(uri));
+    const facts = virshOn(uri, credentials, ['version ; nodeinfo']).then(parseHostFacts);
+    this.cache.set(key, { at: Date.now(), facts });
+    facts.catch(() => this.cache.delete(key));
     return facts;
   }
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { openConnection, usesSsh, type SshCredentials } from './connection.js';
 
 export interface VirshOptions {
   timeoutMs?: number;
@@ -10,7 +11,7 @@ const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 /** Runs `virsh -c URI ...commands` (argv, never a shell) with a timeout and bounded output. */
 export function virsh(uri: string, args: string[], options: VirshOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'virsh',
       ['--quiet', '--connect', uri, ...args],
       { timeout: options.timeoutMs ?? 20_000, maxBuffer: MAX_OUTPUT_BYTES, env: options.env ?? process.env },
@@ -25,5 +26,26 @@ export function virsh(uri: string, args: string[], options: VirshOptions = {}): 
         } else resolve(stdout);
       },
     );
+    // virsh must never wait for an answer (a host key prompt, a password).
+    child.stdin?.end();
   });
+}
+
+/** Where the SSH key and pinned host keys of a remote host come from (its VirtualHost's Secret). */
+export type CredentialSource = () => Promise<SshCredentials | undefined>;
+
+/** virsh on any host: over SSH with the host's pinned keys (written for this call only), else directly. */
+export async function virshOn(
+  uri: string,
+  credentials: CredentialSource | undefined,
+  args: string[],
+  options: VirshOptions = {},
+): Promise<string> {
+  if (!usesSsh(uri)) return virsh(uri, args, options);
+  const connection = await openConnection(uri, await credentials?.());
+  try {
+    return await virsh(connection.uri, args, { ...options, ...(connection.env && { env: connection.env }) });
+  } finally {
+    await connection.close();
+  }
 }

@@ -1,0 +1,33 @@
+import type { VirtualHost } from '../../api/types.generated.js';
+import type { KubeClient } from '../../kube/client.js';
+import { isNotFound } from '../../kube/client.js';
+import { resourcePath, SECRETS } from '../../kube/resourcePath.js';
+import type { CredentialSource } from '../../providers/libvirt/virsh.js';
+
+/** The VirtualHost's SSH Secret is missing or incomplete: the user must fix it. */
+export class CredentialsError extends Error {}
+
+/** Reads the VirtualHost's SSH Secret (`ssh-privatekey`, `known_hosts`) when virsh needs it. */
+export function sshCredentialsFor(client: KubeClient, host: VirtualHost): CredentialSource | undefined {
+  const name = host.spec.libvirt?.sshKeySecretRef?.name;
+  if (!name) return undefined;
+  return async () => {
+    let secret: { data?: Record<string, string> };
+    try {
+      secret = await client.request({
+        method: 'GET',
+        path: resourcePath(SECRETS, { namespace: host.metadata.namespace, name }),
+      });
+    } catch (error) {
+      if (isNotFound(error))
+        throw new CredentialsError(`Secret ${name} (spec.libvirt.sshKeySecretRef) does not exist`);
+      throw error;
+    }
+    const field = (key: string) => {
+      const value = secret.data?.[key];
+      if (!value) throw new CredentialsError(`Secret ${name} has no ${key}`);
+      return Buffer.from(value, 'base64').toString('utf8');
+    };
+    return { privateKey: field('ssh-privatekey'), knownHosts: field('known_hosts') };
+  };
+}
