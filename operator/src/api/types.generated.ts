@@ -1094,8 +1094,8 @@ export interface VirtualHostLibvirt {
    * built-in test driver). Remote over SSH: `qemu+ssh://[user@]host[:port]/system` or
    * `xen+ssh://root@hv1/system` (needs sshKeySecretRef). Remote over TLS:
    * `qemu+tls://host[:port]/system` (needs tlsSecretRef). Query parameters that would bypass the pinned
-   * keys (`keyfile`, `known_hosts`, `known_hosts_verify`, `no_verify`, `pkipath`) are not allowed: keys
-   * come from Secrets.
+   * keys or choose what runs (`keyfile`, `known_hosts`, `known_hosts_verify`, `no_verify`, `pkipath`,
+   * `command`, `sshauth`, `no_tty`, `authfile`) are not allowed: keys come from Secrets.
    */
   uri: string;
   /**
