@@ -95,6 +95,30 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
     expect(Date.parse(guest?.status?.startTime ?? '')).toBeGreaterThanOrEqual(destroyedAt - 1000);
   });
 
+  it('shuts the guest down under runStrategy Halted and keeps it defined', async () => {
+    const patched = await kubectl([
+      'patch',
+      'gd',
+      'g1',
+      '-n',
+      NAMESPACE,
+      '--type=merge',
+      '-p',
+      '{"spec":{"runStrategy":"Halted"}}',
+    ]);
+    expect(patched.code).toBe(0);
+    await eventually(
+      async () => (await getGuest(NAMESPACE, 'g1'))?.status?.phase === 'Stopped',
+      180_000,
+      'Stopped',
+    );
+    expect((await virsh('domstate', DOMAIN)).trim()).toBe('shut off');
+    expect(condition(await getGuest(NAMESPACE, 'g1'), 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'Halted',
+    });
+  });
+
   it('leaves no domain, volume or seed ISO behind when deleted', async () => {
     const deleted = await kubectl(['delete', 'gd', 'g1', '-n', NAMESPACE, '--timeout=60s']);
     expect(deleted.code).toBe(0);

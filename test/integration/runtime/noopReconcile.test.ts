@@ -1,5 +1,4 @@
 // A reconcile of an object whose world is already right makes no write request at all.
-import { testKubeconfig } from '../cluster.js';
 import { resourcePath } from '../../../operator/src/kube/resourcePath.js';
 import { VIRTUAL_HOSTS } from '../../../operator/src/controllers/virtualhost/reconciler.js';
 import {
@@ -7,24 +6,32 @@ import {
   createVirtualHost,
   eventually,
   isReconciled,
+  ownControlPlane,
   reconcileCount,
   startOperator,
   writeRequests,
   type InProcessOperator,
 } from './harness.js';
 
+// A control plane of its own: objects that other tests leave behind would be reconciled too.
 describe('no-op reconciles', () => {
   let operator: InProcessOperator;
+  let kubeconfig: string;
+  let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    operator = await startOperator(testKubeconfig());
+    const own = await ownControlPlane();
+    cleanup = own.cleanup;
+    kubeconfig = own.plane.kubeconfigPath;
+    operator = await startOperator(kubeconfig);
   });
   afterAll(async () => {
     await operator?.stop();
+    await cleanup?.();
   });
 
   it('writes status once, then makes zero writes however often the object is reconciled', async () => {
-    const admin = await clientFor(testKubeconfig());
+    const admin = await clientFor(kubeconfig);
     await admin.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: 'noop' } } });
     await createVirtualHost(admin, 'noop', 'steady');
     await eventually(() => isReconciled(admin, 'noop', 'steady'), 30_000, 'first reconcile');

@@ -4,7 +4,7 @@ import type { Controller } from '../../manager/controller.js';
 import { connectGuest } from '../../guest/channel.js';
 import { LibvirtGuests } from '../../providers/libvirt/guests.js';
 import { VIRTUAL_HOSTS } from '../virtualhost/reconciler.js';
-import { sshCredentialsFor } from '../virtualhost/credentials.js';
+import { credentialsFor } from '../virtualhost/credentials.js';
 import { CONTROLLER_NAME, GUEST_DOMAINS, guestDomainReconciler } from './reconciler.js';
 
 export interface GuestDomainControllerOptions {
@@ -25,10 +25,10 @@ export function registerGuestDomainController(
     hypervisorFor: (host) => {
       const uri = host.spec.libvirt?.uri ?? '';
       const pool = host.spec.libvirt?.storagePool ?? 'default';
-      const id = `${uri} ${pool} ${host.spec.libvirt?.sshKeySecretRef?.name ?? ''}`;
+      const id = `${uri} ${pool} ${host.spec.libvirt?.sshKeySecretRef?.name ?? host.spec.libvirt?.tlsSecretRef?.name ?? ''}`;
       let hypervisor = hypervisors.get(id);
       if (!hypervisor) {
-        hypervisor = new LibvirtGuests(uri, pool, sshCredentialsFor(manager.client, host));
+        hypervisor = new LibvirtGuests(uri, pool, credentialsFor(manager.client, host));
         hypervisors.set(id, hypervisor);
       }
       return hypervisor;

@@ -7,9 +7,14 @@ import type { CredentialSource } from '../../providers/libvirt/virsh.js';
 /** The VirtualHost's SSH Secret is missing or incomplete: the user must fix it. */
 export class CredentialsError extends Error {}
 
-/** Reads the VirtualHost's SSH Secret (`ssh-privatekey`, `known_hosts`) when virsh needs it. */
-export function sshCredentialsFor(client: KubeClient, host: VirtualHost): CredentialSource | undefined {
-  const name = host.spec.libvirt?.sshKeySecretRef?.name;
+/**
+ * Reads the VirtualHost's SSH Secret (`ssh-privatekey`, `known_hosts`) or TLS Secret
+ * (`ca.crt`, `tls.crt`, `tls.key`) when virsh needs it.
+ */
+export function credentialsFor(client: KubeClient, host: VirtualHost): CredentialSource | undefined {
+  const ssh = host.spec.libvirt?.sshKeySecretRef?.name;
+  const tls = host.spec.libvirt?.tlsSecretRef?.name;
+  const name = ssh ?? tls;
   if (!name) return undefined;
   return async () => {
     let secret: { data?: Record<string, string> };
@@ -28,6 +33,7 @@ export function sshCredentialsFor(client: KubeClient, host: VirtualHost): Creden
       if (!value) throw new CredentialsError(`Secret ${name} has no ${key}`);
       return Buffer.from(value, 'base64').toString('utf8');
     };
-    return { privateKey: field('ssh-privatekey'), knownHosts: field('known_hosts') };
+    if (ssh) return { privateKey: field('ssh-privatekey'), knownHosts: field('known_hosts') };
+    return { caCert: field('ca.crt'), clientCert: field('tls.crt'), clientKey: field('tls.key') };
   };
 }

@@ -10,7 +10,7 @@ import { VirtualHostResource, type GuestDomain, type VirtualHost } from '../../a
 import { allocation } from './allocation.js';
 import type { HostFacts } from '../../providers/libvirt/hostFacts.js';
 import type { CredentialSource } from '../../providers/libvirt/virsh.js';
-import { CredentialsError, sshCredentialsFor } from './credentials.js';
+import { CredentialsError, credentialsFor } from './credentials.js';
 import { desiredStatus, type HostObservation, type VirtualHostStatus } from './status.js';
 
 export const CONTROLLER_NAME = 'virtualhost';
@@ -51,7 +51,7 @@ export function virtualHostReconciler(deps: VirtualHostDeps) {
   return async (key: string): Promise<ReconcileResult> => {
     const host = deps.informer.get(key);
     if (!host || host.metadata.deletionTimestamp) return {};
-    const observation = await observe(host, deps.probe, sshCredentialsFor(deps.client, host));
+    const observation = await observe(host, deps.probe, credentialsFor(deps.client, host));
     const status = desiredStatus(host.status, host.metadata.generation, observation, now());
     if (deps.guestsOn) status.allocated = allocation(deps.guestsOn(key));
     if (!sameStatus(status, host.status)) {
@@ -75,20 +75,13 @@ async function observe(
       message: `provider ${host.spec.provider} is not supported yet`,
     };
   }
-  if (/^\w+\+tls:/.test(libvirt.uri)) {
-    return {
-      kind: 'notSupported',
-      reason: 'TransportNotSupported',
-      message: 'qemu+tls is not supported yet',
-    };
-  }
   try {
     return {
       kind: 'reached',
       facts: await probe.probe(
         libvirt.uri,
         credentials,
-        `${host.metadata.namespace}/${libvirt.sshKeySecretRef?.name ?? ''}`,
+        `${host.metadata.namespace}/${libvirt.sshKeySecretRef?.name ?? libvirt.tlsSecretRef?.name ?? ''}`,
       ),
       declared: libvirt.hypervisor,
     };

@@ -1,13 +1,20 @@
 import {
   normalizeKnownHosts,
+  normalizePem,
   normalizePrivateKey,
   openConnection,
   parseLibvirtUri,
   pinnedSshUri,
+  pinnedTlsUri,
   sshWrapperScript,
   usesSsh,
+  usesTls,
   type LibvirtUri,
+  type TlsCredentials,
 } from './connection.js';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 const DIR = '/tmp/servirt-libvirt-ssh-Ab3dEf';
 const PINNED =
@@ -195,7 +202,7 @@ describe('normalizeKnownHosts', () => {
 });
 
 describe('openConnection without SSH', () => {
-  it.each(['qemu:///system', 'test:///default', 'xen:///system', 'qemu+tls://hv1/system'])(
+  it.each(['qemu:///system', 'test:///default', 'xen:///system', 'qemu+unix:///system'])(
     'returns %s unchanged',
     async (uri) => {
       const connection = await openConnection(uri);
@@ -232,3 +239,154 @@ describe('openConnection without SSH', () => {
     ).rejects.toThrow(/holds no host key/);
   });
 });
+
+const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----';
+const TLS: TlsCredentials = {
+  caCert: `${CERT}\n`,
+  clientCert: `${CERT}\n${CERT}\n`,
+  clientKey: '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n',
+};
+const PKI = '/tmp/servirt-libvirt-tls-Ab3dEf';
+
+describe('usesTls', () => {
+  it.each([
+    ['qemu+tls://hv1/system', true],
+    ['xen+TLS://hv1:16514/system', true],
+    ['qemu+ssh://hv1/system', false],
+    ['qemu:///system', false],
+    ['qemu+tcp://hv1/system', false],
+  ])('%s -> %s', (uri, expected) => {
+    expect(usesTls(uri)).toBe(expected);
+  });
+});
+
+describe('pinnedTlsUri', () => {
+  it.each([
+    ['qemu+tls://hv1/system', 'qemu+tls://hv1/system?pkipath=%2Ftmp%2Fservirt-libvirt-tls-Ab3dEf'],
+    [
+      'qemu+tls://127.0.0.1:16514/system?',
+      'qemu+tls://127.0.0.1:16514/system?pkipath=%2Ftmp%2Fservirt-libvirt-tls-Ab3dEf',
+    ],
+    [
+      'xen+tls://[2001:db8::1]/system',
+      'xen+tls://[2001:db8::1]/system?pkipath=%2Ftmp%2Fservirt-libvirt-tls-Ab3dEf',
+    ],
+    [
+      'qemu+tls://hv1.example.org/system?mode=legacy',
+      'qemu+tls://hv1.example.org/system?mode=legacy&pkipath=%2Ftmp%2Fservirt-libvirt-tls-Ab3dEf',
+    ],
+  ])('%s', (uri, expected) => {
+    expect(pinnedTlsUri(uri, PKI)).toBe(expected);
+  });
+
+  it('encodes the directory', () => {
+    expect(pinnedTlsUri('qemu+tls://hv1/system', '/tmp/a b&c=d')).toBe(
+      'qemu+tls://hv1/system?pkipath=%2Ftmp%2Fa%20b%26c%3Dd',
+    );
+  });
+
+  it.each([
+    'qemu+tls://hv1/system?no_verify=1',
+    'qemu+tls://hv1/system?No_Verify=1',
+    'qemu+tls://hv1/system?pkipath=%2Fetc%2Fpki',
+    'qemu+tls://hv1/system?%70kipath=%2Fetc%2Fpki',
+  ])('refuses %s', (uri) => {
+    expect(() => pinnedTlsUri(uri, PKI)).toThrow(/is not allowed: .*server certificate is always verified/);
+  });
+
+  it.each(['qemu+tls:///system', 'qemu+tls://-oProxyCommand=x/system'])('needs a host: %s', (uri) => {
+    expect(() => pinnedTlsUri(uri, PKI)).toThrow(/needs a host/);
+  });
+
+  it('takes tls URIs only', () => {
+    expect(() => pinnedTlsUri('qemu+ssh://hv1/system', PKI)).toThrow(/not a qemu\+tls:\/\/ URI/);
+  });
+});
+
+describe('normalizePem', () => {
+  it('keeps a chain, with LF line ends and a final newline', () => {
+    expect(normalizePem(`\n${CERT}\n${CERT}`.replace(/\n/g, '\r\n'), 'tls.crt', 'certificate')).toBe(
+      `${CERT}\n${CERT}\n`,
+    );
+  });
+
+  it.each([
+    '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+    '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----',
+    '-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----',
+  ])('takes the key %j', (key) => {
+    expect(normalizePem(key, 'tls.key', 'private key')).toBe(`${key}\n`);
+  });
+
+  it.each(['', 'not a certificate', TLS.clientKey, `${CERT}\n${TLS.clientKey}`])(
+    'refuses certificate %j',
+    (text) => {
+      expect(() => normalizePem(text, 'ca.crt', 'certificate')).toThrow(/ca.crt is not PEM certificates/);
+    },
+  );
+
+  it.each([
+    '',
+    CERT,
+    '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----',
+    '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----',
+    `${TLS.clientKey}${TLS.clientKey}`,
+  ])('refuses key %j', (text) => {
+    expect(() => normalizePem(text, 'tls.key', 'private key')).toThrow(
+      /tls.key is not one unencrypted PEM private key/,
+    );
+  });
+});
+
+describe('openConnection over TLS', () => {
+  it('writes the CA, certificate and key privately into pkipath, and close() removes them', async () => {
+    const connection = await openConnection('qemu+tls://hv1:16514/system', TLS);
+    const dir = new URL(connection.uri).searchParams.get('pkipath') as string;
+    expect(connection.uri).toBe(`qemu+tls://hv1:16514/system?pkipath=${encodeURIComponent(dir)}`);
+    expect(connection.env).toBeUndefined();
+    expect(path.dirname(dir)).toBe(os.tmpdir());
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await readdir(dir)).sort()).toEqual(['cacert.pem', 'clientcert.pem', 'clientkey.pem']);
+    for (const name of ['cacert.pem', 'clientcert.pem', 'clientkey.pem']) {
+      expect((await stat(path.join(dir, name))).mode & 0o777).toBe(0o600);
+    }
+    expect(await readFile(path.join(dir, 'cacert.pem'), 'utf8')).toBe(TLS.caCert);
+    expect(await readFile(path.join(dir, 'clientcert.pem'), 'utf8')).toBe(TLS.clientCert);
+    expect(await readFile(path.join(dir, 'clientkey.pem'), 'utf8')).toBe(TLS.clientKey);
+    await connection.close();
+    await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+    await connection.close();
+  });
+
+  it('needs the TLS Secret', async () => {
+    await expect(openConnection('qemu+tls://hv1/system')).rejects.toThrow(
+      /connects over TLS: it needs the TLS Secret \(ca.crt, tls.crt and tls.key\)/,
+    );
+    await expect(
+      openConnection('qemu+tls://hv1/system', { privateKey: KEY, knownHosts: 'hv1 ssh-ed25519 AAAA' }),
+    ).rejects.toThrow(/needs the TLS Secret/);
+  });
+
+  it('takes no TLS Secret for an ssh URI', async () => {
+    await expect(openConnection('qemu+ssh://hv1/system', TLS)).rejects.toThrow(/needs the SSH Secret/);
+  });
+
+  it('checks the Secret and the URI before it writes anything', async () => {
+    const before = await tlsDirs();
+    await expect(openConnection('qemu+tls://hv1/system', { ...TLS, caCert: 'x' })).rejects.toThrow(
+      /ca.crt is not PEM certificates/,
+    );
+    await expect(openConnection('qemu+tls://hv1/system', { ...TLS, clientCert: '' })).rejects.toThrow(
+      /tls.crt is not PEM certificates/,
+    );
+    await expect(openConnection('qemu+tls://hv1/system', { ...TLS, clientKey: CERT })).rejects.toThrow(
+      /tls.key is not/,
+    );
+    await expect(openConnection('qemu+tls://hv1/system?no_verify=1', TLS)).rejects.toThrow(/not allowed/);
+    expect(await tlsDirs()).toEqual(before);
+  });
+});
+
+async function tlsDirs(): Promise<string[]> {
+  return (await readdir(os.tmpdir())).filter((name) => name.startsWith('servirt-libvirt-tls-')).sort();
+}

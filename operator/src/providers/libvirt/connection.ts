@@ -19,6 +19,12 @@
 // - `+libssh2` reads no config, but libssh2 1.10 always negotiates an ECDSA host key when the
 //   server has one (a pinned ed25519 key then "differs"), and signs RSA client keys with SHA-1,
 //   which OpenSSH >= 8.8 refuses.
+//
+// `qemu+tls://` and `xen+tls://` URIs get the CA, client certificate and client key of the
+// VirtualHost's TLS Secret (`ca.crt`, `tls.crt`, `tls.key`): written as cacert.pem,
+// clientcert.pem and clientkey.pem into a private directory named by `pkipath=`, so libvirt reads
+// no /etc/pki and no ~/.pki. libvirt (gnutls) then checks the server certificate against that CA
+// and the URI's host (a SAN IP for an address) and refuses it otherwise; `no_verify` is refused.
 import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +37,19 @@ export interface SshCredentials {
   /** The host's pinned public keys, OpenSSH known_hosts format (`[host]:port` when not port 22). */
   knownHosts: string;
 }
+
+/** The contents of a VirtualHost's TLS Secret (keys `ca.crt`, `tls.crt` and `tls.key`), PEM. */
+export interface TlsCredentials {
+  /** The CA (one or more certificates) that must have issued the libvirt host's certificate. */
+  caCert: string;
+  /** The operator's client certificate (the chain, leaf first, when there is one). */
+  clientCert: string;
+  /** The client certificate's key, unencrypted. */
+  clientKey: string;
+}
+
+/** What a remote URI needs: the SSH Secret for `+ssh`, the TLS Secret for `+tls`. */
+export type Credentials = SshCredentials | TlsCredentials;
 
 export interface LibvirtConnection {
   /** The URI to pass to `virsh --connect`. */
@@ -56,6 +75,13 @@ export interface LibvirtUri {
 
 /** Files in the connection's private directory. */
 export const SSH_FILES = { privateKey: 'id_key', knownHosts: 'known_hosts', command: 'ssh' } as const;
+
+/** Files in a TLS connection's private directory (`pkipath=`), named as libvirt looks for them. */
+export const TLS_FILES = {
+  caCert: 'cacert.pem',
+  clientCert: 'clientcert.pem',
+  clientKey: 'clientkey.pem',
+} as const;
 
 /**
  * URI parameters that choose keys, host key checking or the program libvirt runs: a URI that
@@ -101,6 +127,15 @@ export function usesSsh(uri: string): boolean {
   return transport === 'ssh' || transport === 'libssh' || transport === 'libssh2';
 }
 
+/** True when virsh reaches this URI over TLS (and so needs the TLS Secret). */
+export function usesTls(uri: string): boolean {
+  return parseLibvirtUri(uri).transport === 'tls';
+}
+
+function isTlsCredentials(credentials: Credentials): credentials is TlsCredentials {
+  return 'caCert' in credentials;
+}
+
 function paramName(piece: string): string {
   const name = piece.split('=', 1)[0] as string;
   try {
@@ -138,6 +173,52 @@ export function pinnedSshUri(uri: string, dir: string): string {
     'no_tty=1',
   ];
   return `${parsed.driver}+ssh://${parsed.authority}${parsed.path}?${params.join('&')}`;
+}
+
+/**
+ * The URI that makes libvirt's `tls` transport use the CA, certificate and key in dir, and
+ * nothing else (pure: dir is not touched). Other parameters stay as written, before ours.
+ */
+export function pinnedTlsUri(uri: string, dir: string): string {
+  const parsed = parseLibvirtUri(uri);
+  if (parsed.transport !== 'tls') throw new Error(`${uri}: not a ${parsed.driver}+tls:// URI`);
+  if (!SSH_AUTHORITY.test(parsed.authority)) {
+    throw new Error(`${uri}: needs a host: ${parsed.driver}+tls://host[:port]/path`);
+  }
+  const reserved = parsed.params.map(paramName).filter((name) => RESERVED_PARAMS.some((r) => r === name));
+  if (reserved.length > 0) {
+    throw new Error(
+      `${uri}: parameter ${[...new Set(reserved)].join(', ')} is not allowed: ` +
+        'the CA and the client certificate come from the Secret, and the server certificate is always verified',
+    );
+  }
+  if (!path.isAbsolute(dir)) throw new Error(`pkipath must be absolute: ${JSON.stringify(dir)}`);
+  const params = [...parsed.params, `pkipath=${encodeURIComponent(dir)}`];
+  return `${parsed.driver}+tls://${parsed.authority}${parsed.path}?${params.join('&')}`;
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\n[A-Za-z0-9+/=\n]+\n-----END \1-----/g;
+
+/**
+ * A Secret's PEM value as gnutls reads it: LF line ends, no trailing blanks, a final newline, and only blocks of the
+ * expected kind (text between blocks, as `openssl x509 -text` writes it, is kept).
+ */
+export function normalizePem(text: string, key: string, kind: 'certificate' | 'private key'): string {
+  const pem = text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .trim();
+  const labels = [...pem.matchAll(PEM_BLOCK)].map((match) => match[1] as string);
+  const wanted = (label: string) =>
+    kind === 'certificate' ? label === 'CERTIFICATE' : /^(?:RSA |EC )?PRIVATE KEY$/.test(label);
+  if (labels.length === 0 || !labels.every(wanted) || (kind === 'private key' && labels.length !== 1)) {
+    const expected =
+      kind === 'certificate' ? 'PEM certificates' : 'one unencrypted PEM private key (PKCS#8, RSA or EC)';
+    throw new Error(`${key} is not ${expected}`);
+  }
+  return `${pem}\n`;
 }
 
 /** The `ssh` that libvirt runs (`command=`): OpenSSH with only dir's key and known_hosts. */
@@ -220,10 +301,12 @@ async function findSsh(searchPath = process.env.PATH ?? ''): Promise<string> {
 /**
  * Prepares a connection to a libvirt URI. For `+ssh` URIs it writes the key (0600), the
  * known_hosts and the ssh wrapper into a private temporary directory (0700) and returns the URI
- * that makes virsh use exactly them; close() removes the directory. Other URIs come back as they
- * are. `+libssh`, `+libssh2` and `+ext` are refused (see the top of this file).
+ * that makes virsh use exactly them; for `+tls` URIs it writes the CA, client certificate and
+ * client key (0600 each) there and returns the URI with `pkipath=` naming it. close() removes
+ * the directory. Other URIs come back as they are. `+libssh`, `+libssh2` and `+ext` are refused
+ * (see the top of this file).
  */
-export async function openConnection(uri: string, credentials?: SshCredentials): Promise<LibvirtConnection> {
+export async function openConnection(uri: string, credentials?: Credentials): Promise<LibvirtConnection> {
   const parsed = parseLibvirtUri(uri);
   if (parsed.transport === 'ext') throw new Error(`${uri}: the ext transport is not supported`);
   if (parsed.transport === 'libssh' || parsed.transport === 'libssh2') {
@@ -231,8 +314,9 @@ export async function openConnection(uri: string, credentials?: SshCredentials):
       `${uri}: use ${parsed.driver}+ssh:// (the ${parsed.transport} transport is not supported)`,
     );
   }
+  if (parsed.transport === 'tls') return openTls(uri, credentials);
   if (parsed.transport !== 'ssh') return { uri, close: async () => {} };
-  if (!credentials) {
+  if (!credentials || isTlsCredentials(credentials)) {
     throw new Error(`${uri} connects over SSH: it needs the SSH Secret (ssh-privatekey and known_hosts)`);
   }
   const privateKey = normalizePrivateKey(credentials.privateKey);
@@ -249,6 +333,29 @@ export async function openConnection(uri: string, credentials?: SshCredentials):
       flag: 'wx',
     });
     return { uri: pinned, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function openTls(uri: string, credentials: Credentials | undefined): Promise<LibvirtConnection> {
+  if (!credentials || !isTlsCredentials(credentials)) {
+    throw new Error(`${uri} connects over TLS: it needs the TLS Secret (ca.crt, tls.crt and tls.key)`);
+  }
+  const files = {
+    [TLS_FILES.caCert]: normalizePem(credentials.caCert, 'ca.crt', 'certificate'),
+    [TLS_FILES.clientCert]: normalizePem(credentials.clientCert, 'tls.crt', 'certificate'),
+    [TLS_FILES.clientKey]: normalizePem(credentials.clientKey, 'tls.key', 'private key'),
+  };
+  pinnedTlsUri(uri, '/'); // refuses a bad URI before anything is written
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-libvirt-tls-'));
+  const close = () => rm(dir, { recursive: true, force: true });
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      await writeFile(path.join(dir, name), content, { mode: 0o600, flag: 'wx' });
+    }
+    return { uri: pinnedTlsUri(uri, dir), close };
   } catch (error) {
     await close();
     throw error;

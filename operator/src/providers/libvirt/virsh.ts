@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { openConnection, usesSsh, type SshCredentials } from './connection.js';
+import { openConnection, usesSsh, usesTls, type Credentials } from './connection.js';
 
 export interface VirshOptions {
   timeoutMs?: number;
@@ -31,17 +31,17 @@ export function virsh(uri: string, args: string[], options: VirshOptions = {}): 
   });
 }
 
-/** Where the SSH key and pinned host keys of a remote host come from (its VirtualHost's Secret). */
-export type CredentialSource = () => Promise<SshCredentials | undefined>;
+/** Where the keys of a remote host come from (its VirtualHost's SSH or TLS Secret). */
+export type CredentialSource = () => Promise<Credentials | undefined>;
 
-/** virsh on any host: over SSH with the host's pinned keys (written for this call only), else directly. */
+/** virsh on any host: over SSH or TLS with the host's keys from its Secret (written for this call only), else directly. */
 export async function virshOn(
   uri: string,
   credentials: CredentialSource | undefined,
   args: string[],
   options: VirshOptions = {},
 ): Promise<string> {
-  if (!usesSsh(uri)) return virsh(uri, args, options);
+  if (!usesSsh(uri) && !usesTls(uri)) return virsh(uri, args, options);
   const connection = await openConnection(uri, await credentials?.());
   try {
     return await virsh(connection.uri, args, { ...options, ...(connection.env && { env: connection.env }) });
