@@ -136,6 +136,8 @@ function exec(
           fail(new Error(`command printed more than ${maxOutput} bytes: ${command.slice(0, 200)}`));
         else into.push(chunk);
       };
+      // A guest that goes away mid-command (shutting down) errors the stream: reject, never crash.
+      stream.on('error', (error: Error) => fail(error));
       stream.on('data', collect(stdout));
       stream.stderr.on('data', collect(stderr));
       stream.on('close', (code: number | null) => {

@@ -36,6 +36,8 @@ export interface GuestDomainDeps {
 export function guestDomainReconciler(deps: GuestDomainDeps) {
   const now = deps.now ?? (() => new Date().toISOString());
   const grace = deps.shutdownGraceMs ?? 60_000;
+  // When this process first asked each halting guest to shut down (a restart grants a new grace period).
+  const shutdownRequested = new Map<string, number>();
   return async (key: string): Promise<ReconcileResult> => {
     const guest = deps.guests.get(key);
     if (!guest) return {};
@@ -59,12 +61,12 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
     let domain: DomainObservation | undefined = await hypervisor.lookup(names.domain);
     let failure: { reason: string; message: string } | undefined;
     let startedNow = false;
+    const halted = current.spec.runStrategy === 'Halted';
     try {
       if (!domain) {
         domain = await provisionDomain(hypervisor, current, host, names, keys);
         notes.push({ type: 'Normal', reason: 'Defined', message: `defined domain ${names.domain}` });
       }
-      const halted = current.spec.runStrategy === 'Halted';
       if (!halted && domain.state !== 'running') {
         const wasRunning = findCondition(current.status?.conditions, 'Running')?.status === 'True';
         await hypervisor.start(names.domain);
@@ -80,11 +82,9 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
         );
         domain = (await hypervisor.lookup(names.domain)) ?? domain;
       } else if (halted && domain.state === 'running') {
-        const stoppingSince = findCondition(current.status?.conditions, 'Ready');
-        const overdue =
-          stoppingSince?.reason === 'Stopping' &&
-          Date.parse(now()) - Date.parse(stoppingSince.lastTransitionTime) > grace;
-        if (overdue) {
+        const since = shutdownRequested.get(key) ?? Date.now();
+        shutdownRequested.set(key, since);
+        if (Date.now() - since > grace) {
           await hypervisor.destroy(names.domain);
           notes.push({
             type: 'Warning',
@@ -101,8 +101,12 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
       failure = { reason: error.reason, message: error.message };
     }
 
+    if (!halted || domain?.state !== 'running') shutdownRequested.delete(key);
+    // A guest on its way down is not asked anything: GuestReady matters only while it should run.
     const guestFinding =
-      domain?.state === 'running' && !startedNow ? await reach(deps, current, host, keys) : notChecked;
+      domain?.state === 'running' && !startedNow && !halted
+        ? await reach(deps, current, host, keys)
+        : notChecked;
     const status = desiredGuestStatus(
       current,
       {
