@@ -66,6 +66,14 @@ describe('noCloudSeed', () => {
     });
   });
 
+  it('quotes what YAML 1.1 (cloud-init) would read as a number, such as an all-digit MAC address', () => {
+    const seed = noCloudSeed({ ...identity, isolatedDhcp: { mac: '52:54:00:00:00:01' } });
+    expect(parse(seed['network-config'], { version: '1.1' }).ethernets.eth0.match.macaddress).toBe(
+      '52:54:00:00:00:01',
+    );
+    expect(parse(seed['user-data'], { version: '1.1' }).users).toBeUndefined();
+  });
+
   it('refuses a host key of another type', () => {
     expect(() => noCloudSeed({ ...identity, hostKey: { private: 'x', public: 'ssh-rsa AAAA' } })).toThrow(
       /ssh-ed25519/,

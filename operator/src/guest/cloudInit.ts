@@ -50,7 +50,6 @@ export function noCloudSeed(identity: GuestIdentity, role: RoleConfig = {}): NoC
     ssh_keys: { ed25519_private: identity.hostKey.private, ed25519_public: identity.hostKey.public },
     ssh_pwauth: false,
     disable_root: false,
-    users: [],
     ssh_authorized_keys: identity.authorizedKeys,
     ...(role.files?.length && {
       write_files: role.files.map((file) => ({
@@ -63,9 +62,9 @@ export function noCloudSeed(identity: GuestIdentity, role: RoleConfig = {}): NoC
     ...(role.commands?.length && { runcmd: role.commands }),
   };
   return {
-    'meta-data': stringify({ 'instance-id': identity.instanceId, 'local-hostname': identity.hostname }),
-    'user-data': `#cloud-config\n${stringify(userData, { lineWidth: 0 })}`,
-    'network-config': stringify({ version: 2, ethernets: ethernets(identity) }),
+    'meta-data': yaml11({ 'instance-id': identity.instanceId, 'local-hostname': identity.hostname }),
+    'user-data': `#cloud-config\n${yaml11(userData)}`,
+    'network-config': yaml11({ version: 2, ethernets: ethernets(identity) }),
   };
 }
 
@@ -95,4 +94,12 @@ function ethernets(identity: GuestIdentity): Record<string, object> {
       ...(staticIpv4.nameservers?.length && { nameservers: { addresses: staticIpv4.nameservers } }),
     },
   };
+}
+
+/**
+ * cloud-init reads YAML 1.1 (PyYAML), where an unquoted 52:54:00:00:00:01 is a base-60
+ * integer: write YAML 1.1 so that such strings are quoted.
+ */
+function yaml11(value: unknown): string {
+  return stringify(value, { version: '1.1', lineWidth: 0 });
 }

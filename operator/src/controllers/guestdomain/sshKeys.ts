@@ -16,6 +16,7 @@ interface Owner {
 }
 
 interface KeySecret {
+  metadata?: { ownerReferences?: { uid?: string; controller?: boolean }[] };
   data?: Record<string, string>;
 }
 
@@ -37,7 +38,21 @@ export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise
     if (isNotFound(error)) return undefined;
     throw error;
   });
-  if (existing) return keysFromSecret(existing, name);
+  if (existing) {
+    const keys = keysFromSecret(existing, name);
+    // Left by an earlier guest of the same name (garbage collection had not run): adopt it, or
+    // the collector would delete the keys the new guest was seeded with.
+    const controller = existing.metadata?.ownerReferences?.find((reference) => reference.controller);
+    if (controller?.uid !== owner.metadata.uid) {
+      await client.request({
+        method: 'PATCH',
+        path,
+        body: { metadata: { ownerReferences: [ownerReference(owner)] } },
+        contentType: 'application/merge-patch+json',
+      });
+    }
+    return keys;
+  }
   const host = ssh2.utils.generateKeyPairSync('ed25519', { comment: `${owner.metadata.name} host` });
   const operator = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'servirt-operator' });
   const keys: GuestKeys = {
@@ -61,16 +76,7 @@ export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise
             'app.kubernetes.io/managed-by': 'servirt',
             'servirt.dev/guestdomain': owner.metadata.name,
           },
-          ownerReferences: [
-            {
-              apiVersion: 'servirt.dev/v1alpha1',
-              kind: 'GuestDomain',
-              name: owner.metadata.name,
-              uid: owner.metadata.uid,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [ownerReference(owner)],
         },
         stringData: Object.fromEntries(
           Object.entries(FIELDS).map(([key, field]) => [field, keys[key as keyof GuestKeys]]),
@@ -97,5 +103,16 @@ export function keysFromSecret(secret: KeySecret, name: string): GuestKeys {
     hostPublic: read(FIELDS.hostPublic),
     clientPrivate: read(FIELDS.clientPrivate),
     clientPublic: read(FIELDS.clientPublic),
+  };
+}
+
+function ownerReference(owner: Owner) {
+  return {
+    apiVersion: 'servirt.dev/v1alpha1',
+    kind: 'GuestDomain',
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
   };
 }
