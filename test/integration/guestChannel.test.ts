@@ -1,70 +1,37 @@
 // The guest channel against a real OpenSSH server on loopback (standing in for the
 // guest's own sshd: the same server, on this machine instead of inside a VM).
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import { freePort, startProcess, stopProcessGroup, sleep } from '../../hack/cluster/processes.js';
+import { startTestSshd, type TestSshd } from './sshd.js';
 import { connectGuest, type GuestChannel, type GuestEndpoint } from '../../operator/src/guest/channel.js';
 
 const keyPair = () => ssh2.utils.generateKeyPairSync('ed25519');
 
 describe('guest channel over SSH', () => {
   let dir: string;
-  let sshdPid: number;
+  let sshd: TestSshd;
   let endpoint: GuestEndpoint;
   let guest: GuestChannel;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-sshd-'));
     const hostKey = keyPair();
     const clientKey = keyPair();
-    await writeFile(path.join(dir, 'host_key'), hostKey.private, { mode: 0o600 });
-    await writeFile(path.join(dir, 'authorized_keys'), `${clientKey.public}\n`, { mode: 0o600 });
-    const port = await freePort();
-    await writeFile(
-      path.join(dir, 'sshd_config'),
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${dir}/host_key`,
-        `AuthorizedKeysFile ${dir}/authorized_keys`,
-        `PidFile ${dir}/sshd.pid`,
-        'StrictModes no',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'UsePAM no',
-        'PermitRootLogin prohibit-password',
-      ].join('\n') + '\n',
-    );
-    await mkdir('/run/sshd', { recursive: true });
-    sshdPid = startProcess(
-      '/usr/sbin/sshd',
-      ['-D', '-e', '-f', `${dir}/sshd_config`],
-      `${dir}/sshd.log`,
-      process.pid,
-    ).pid;
+    sshd = await startTestSshd(hostKey.private, clientKey.public);
+    dir = sshd.dir;
     endpoint = {
       host: '127.0.0.1',
-      port,
+      port: sshd.port,
       username: os.userInfo().username,
       privateKey: clientKey.private,
       hostPublicKey: hostKey.public,
     };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        guest = await connectGuest(endpoint, 5000);
-        break;
-      } catch (error) {
-        if (attempt > 50) throw error;
-        await sleep(100);
-      }
-    }
+    guest = await connectGuest(endpoint, 5000);
   });
   afterAll(async () => {
     guest?.close();
-    if (sshdPid) await stopProcessGroup(sshdPid);
-    await rm(dir, { recursive: true, force: true });
+    await sshd?.stop();
   });
 
   it('runs argv with every argument intact, with stdin and the exit code', async () => {

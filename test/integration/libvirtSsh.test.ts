@@ -3,35 +3,25 @@
 // own host key and authorized_keys, like a hypervisor's sshd) -> virt-ssh-helper -> the local
 // libvirtd of hack/libvirt/up.sh. Needs root (qemu:///system, root login by key).
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
-import { freePort, startProcess, stopProcessGroup, sleep } from '../../hack/cluster/processes.js';
 import { openConnection, type SshCredentials } from '../../operator/src/providers/libvirt/connection.js';
 import { virsh } from '../../operator/src/providers/libvirt/virsh.js';
-import { repoPath } from './cluster.js';
+import { repoPath, testKubeconfig } from './cluster.js';
+import { clientFor, eventually, getVirtualHost, startOperator } from './runtime/harness.js';
+import { resourcePath, SECRETS } from '../../operator/src/kube/resourcePath.js';
+import { VIRTUAL_HOSTS } from '../../operator/src/controllers/virtualhost/reconciler.js';
+import { startTestSshd, type TestSshd } from './sshd.js';
 
 const keyPair = () => ssh2.utils.generateKeyPairSync('ed25519');
 const run = promisify(execFile);
 
-// virsh (operator/src/providers/libvirt/virsh.ts) keeps stdin open, as a prompt would need: a
-// prompt would wait for this long. ssh refuses a host key at once.
+// A prompt, were there one, would make virsh wait this long; ssh refuses a host key at once.
 const VIRSH_TIMEOUT_MS = 30_000;
 const REFUSAL_WITHIN_MS = 10_000;
-
-function tcpReady(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** The files openConnection wrote, from the keyfile parameter of the URI it returned. */
 function privateDir(uri: string): string {
@@ -40,14 +30,8 @@ function privateDir(uri: string): string {
   return path.dirname(keyfile);
 }
 
-import { testKubeconfig } from './cluster.js';
-import { clientFor, eventually, getVirtualHost, startOperator } from './runtime/harness.js';
-import { resourcePath, SECRETS } from '../../operator/src/kube/resourcePath.js';
-import { VIRTUAL_HOSTS } from '../../operator/src/controllers/virtualhost/reconciler.js';
-
 describe('libvirt over SSH with pinned keys', () => {
-  let dir: string;
-  let sshdPid: number | undefined;
+  let sshd: TestSshd | undefined;
   let port: number;
   let uri: string;
   let credentials: SshCredentials;
@@ -57,36 +41,8 @@ describe('libvirt over SSH with pinned keys', () => {
   beforeAll(async () => {
     // Idempotent; the first QEMU probe on a machine takes up to a minute.
     await run('bash', [repoPath('hack/libvirt/up.sh')], { timeout: 170_000 });
-    dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-libvirt-sshd-'));
-    await writeFile(path.join(dir, 'host_key'), hostKey.private, { mode: 0o600 });
-    await writeFile(path.join(dir, 'authorized_keys'), `${clientKey.public}\n`, { mode: 0o600 });
-    port = await freePort();
-    await writeFile(
-      path.join(dir, 'sshd_config'),
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${dir}/host_key`,
-        `AuthorizedKeysFile ${dir}/authorized_keys`,
-        `PidFile ${dir}/sshd.pid`,
-        'StrictModes no',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'UsePAM no',
-        'PermitRootLogin prohibit-password',
-      ].join('\n') + '\n',
-    );
-    await mkdir('/run/sshd', { recursive: true });
-    sshdPid = startProcess(
-      '/usr/sbin/sshd',
-      ['-D', '-e', '-f', `${dir}/sshd_config`],
-      `${dir}/sshd.log`,
-      process.pid,
-    ).pid;
-    for (let attempt = 0; !(await tcpReady(port)); attempt++) {
-      if (attempt > 100) throw new Error(`sshd does not listen on 127.0.0.1:${port}; see ${dir}/sshd.log`);
-      await sleep(100);
-    }
+    sshd = await startTestSshd(hostKey.private, clientKey.public);
+    port = sshd.port;
     uri = `qemu+ssh://root@127.0.0.1:${port}/system`;
     credentials = {
       privateKey: clientKey.private,
@@ -95,8 +51,7 @@ describe('libvirt over SSH with pinned keys', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (sshdPid) await stopProcessGroup(sshdPid);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await sshd?.stop();
   });
 
   /** Runs `virsh version` through openConnection; the elapsed time too, when it fails. */
