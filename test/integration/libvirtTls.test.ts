@@ -12,11 +12,17 @@
 // probe QEMU again. Needs root (mount namespaces, qemu:///system).
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, isAlive, sleep, startProcess, stopProcessGroup } from '../../hack/cluster/processes.js';
+import {
+  freePort,
+  isAlive,
+  isListening,
+  sleep,
+  startProcess,
+  stopProcessGroup,
+} from '../../hack/cluster/processes.js';
 import { openConnection, type TlsCredentials } from '../../operator/src/providers/libvirt/connection.js';
 import { virsh } from '../../operator/src/providers/libvirt/virsh.js';
 import { repoPath } from './cluster.js';
@@ -29,17 +35,6 @@ const run = promisify(execFile);
 
 const VIRSH_TIMEOUT_MS = 30_000;
 const REFUSAL_WITHIN_MS = 10_000;
-
-function tcpReady(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** The files openConnection wrote, from the pkipath parameter of the URI it returned. */
 function pkiDir(uri: string): string {
@@ -173,7 +168,7 @@ describe('libvirt over TLS with the Secret CA and client certificate', () => {
       `${dir}/libvirtd.out`,
       process.pid,
     ).pid;
-    for (let attempt = 0; !(await tcpReady(port)); attempt++) {
+    for (let attempt = 0; !(await isListening(port)); attempt++) {
       if (attempt > 300 || !isAlive(libvirtdPid)) {
         throw new Error(`libvirtd does not listen on 127.0.0.1:${port}; see ${dir}/libvirtd.out and .log`);
       }

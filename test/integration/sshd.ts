@@ -1,10 +1,15 @@
 // A real OpenSSH server on 127.0.0.1 for tests (standing in for a guest's or a hypervisor's sshd:
 // the same server, on this machine), tied to the test process.
-import net from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, sleep, startProcess, stopProcessGroup } from '../../hack/cluster/processes.js';
+import {
+  freePort,
+  isListening,
+  sleep,
+  startProcess,
+  stopProcessGroup,
+} from '../../hack/cluster/processes.js';
 
 export interface TestSshd {
   port: number;
@@ -40,7 +45,7 @@ export async function startTestSshd(hostPrivateKey: string, authorizedKey: strin
     `${dir}/sshd.log`,
     process.pid,
   ).pid;
-  for (let attempt = 0; !(await listening(port)); attempt++) {
+  for (let attempt = 0; !(await isListening(port)); attempt++) {
     if (attempt > 100) throw new Error(`sshd does not listen on 127.0.0.1:${port}; see ${dir}/sshd.log`);
     await sleep(100);
   }
@@ -52,15 +57,4 @@ export async function startTestSshd(hostPrivateKey: string, authorizedKey: strin
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

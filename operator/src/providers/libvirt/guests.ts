@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
@@ -155,7 +155,6 @@ export async function seedIso(files: Record<string, string>): Promise<Buffer> {
       iso,
       content,
     ]);
-    const { readFile } = await import('node:fs/promises');
     return await readFile(iso);
   } finally {
     await rm(dir, { recursive: true, force: true });
