@@ -430,10 +430,11 @@ export interface DnsZoneSpec {
   /**
    * Resource records of the zone, one entry per record (several A records at one name are several
    * entries; entries with the same name and type form one RRset and should share a TTL). The data goes
-   * in the field that matches the type: `value` for A, AAAA, CNAME, NS, PTR and TXT, and the field named
-   * after the type (mx, srv, caa, naptr, sshfp, tlsa, ds) for the others. A name that has a CNAME has
-   * nothing else, and the apex has no CNAME. The apex NS records and their glue are derived from primary
-   * and secondaries unless NS records at @ are given here. Up to 1000 records.
+   * in the field that matches the type: `value` for A, AAAA, CNAME, NS, PTR and TXT (or `strings` for
+   * TXT), and the field named after the type (mx, srv, caa, naptr, sshfp, tlsa, ds) for the others. A
+   * name that has a CNAME has nothing else, and the apex has no CNAME. The apex NS records and their
+   * glue are derived from primary and secondaries unless NS records at @ are given here. Up to 1000
+   * records.
    */
   records?: DnsZoneRecord[];
   tsig?: DnsZoneTsig;
@@ -442,7 +443,8 @@ export interface DnsZoneSpec {
 }
 
 /**
- * The server that holds the master copy of the zone.
+ * The server that holds the master copy of the zone. Immutable: to move a zone to another primary,
+ * create a DnsZone there and delete this one.
  */
 export interface DnsZonePrimary {
   guestRef: DnsZonePrimaryGuestRef;
@@ -507,6 +509,10 @@ export interface DnsZoneSoa {
    * TTL of negative answers (RFC 2308), in seconds, at most one day.
    */
   minimum?: number;
+  /**
+   * TTL in seconds of the SOA record itself, 0 to 2147483647. Defaults to spec.defaultTTL.
+   */
+  ttl?: number;
 }
 
 /**
@@ -530,10 +536,19 @@ export interface DnsZoneRecord {
   ttl?: number;
   /**
    * Data of A (an IPv4 address), AAAA (an IPv6 address), CNAME, NS and PTR (a domain name, relative to
-   * the origin or absolute with a trailing dot) and TXT (the text, without quotes; split into 255-byte
-   * strings when longer) records. Forbidden for other types.
+   * the origin or absolute with a trailing dot) and TXT (the text, without quotes or escapes, stored as
+   * UTF-8 and split into 255-byte strings when longer; or give strings instead) records. Forbidden for
+   * other types.
    */
   value?: string;
+  /**
+   * Data of a TXT record as its character-strings, in order, for text that value cannot give: several
+   * strings that are not 255-byte pieces of one text (`"a" "b"`), or an empty string. Each is text
+   * without quotes or escapes, at most 255 bytes as UTF-8; up to 64. Only for TXT, instead of value.
+   *
+   * Items: One character-string, at most 255 bytes as UTF-8.
+   */
+  strings?: string[];
   mx?: DnsZoneRecordMx;
   srv?: DnsZoneRecordSrv;
   caa?: DnsZoneRecordCaa;
