@@ -1,4 +1,5 @@
 import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import { bindFirstBootFiles } from '../../guest/bind/firstBoot.js';
 import { noCloudSeed } from '../../guest/cloudInit.js';
 import { resolveGuestPlatform, type GuestCapability } from '../../providers/libvirt/capabilities.js';
 import { domainXml, validateDomainSpec } from '../../providers/libvirt/domainXml.js';
@@ -72,14 +73,18 @@ export async function provisionDomain(
   const network = guest.spec.network;
   const staticIpv4 = network?.mode === 'user' ? undefined : network?.ipv4;
   const isolatedDhcp = network?.mode === 'user' ? { mac: spec.network.mac ?? '' } : undefined;
-  const seed = noCloudSeed({
-    instanceId: guest.metadata.uid ?? guest.metadata.name ?? '',
-    hostname: guest.metadata.name ?? 'guest',
-    hostKey: { private: keys.hostPrivate, public: keys.hostPublic },
-    authorizedKeys: [keys.clientPublic],
-    ...(staticIpv4 && { staticIpv4 }),
-    ...(isolatedDhcp && { isolatedDhcp }),
-  });
+  // Every guest gets named's base configuration: a DnsZone may pick any guest as a server.
+  const seed = noCloudSeed(
+    {
+      instanceId: guest.metadata.uid ?? guest.metadata.name ?? '',
+      hostname: guest.metadata.name ?? 'guest',
+      hostKey: { private: keys.hostPrivate, public: keys.hostPublic },
+      authorizedKeys: [keys.clientPublic],
+      ...(staticIpv4 && { staticIpv4 }),
+      ...(isolatedDhcp && { isolatedDhcp }),
+    },
+    bindFirstBootFiles(),
+  );
   await hypervisor.uploadVolume(names.seed, await seedIso({ ...seed }));
 
   const paths: VolumePaths = {
