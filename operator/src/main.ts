@@ -13,6 +13,7 @@ import { Manager } from './manager/manager.js';
 import { OperatorMetrics } from './manager/metrics.js';
 import { registerVirtualHostController } from './controllers/virtualhost/register.js';
 import { registerGuestDomainController } from './controllers/guestdomain/register.js';
+import { registerDnsZoneController } from './controllers/dnszone/register.js';
 
 const config = configFromEnv(process.env, os.hostname());
 const log = pino({ level: config.logLevel, base: { pod: config.podName } });
@@ -75,6 +76,7 @@ const manager = new Manager(client, metrics, log, {
 started.manager = manager;
 registerVirtualHostController(manager, { concurrency: config.concurrency });
 registerGuestDomainController(manager, { concurrency: config.concurrency });
+registerDnsZoneController(manager, { concurrency: config.concurrency });
 
 await manager.start();
 log.info({ leaderElection: config.leaderElection }, 'caches synced; ready');

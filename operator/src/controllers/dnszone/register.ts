@@ -1,0 +1,56 @@
+import type { DnsZone, GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import type { Manager } from '../../manager/manager.js';
+import type { Controller } from '../../manager/controller.js';
+import { connectGuest } from '../../guest/channel.js';
+import { GUEST_BIND_LAYOUT, type BindLayout } from '../../guest/bind/layout.js';
+import type { PeerAddress } from '../../guest/bind/model.js';
+import { SECRETS } from '../../kube/resourcePath.js';
+import { GUEST_DOMAINS } from '../guestdomain/reconciler.js';
+import { VIRTUAL_HOSTS } from '../virtualhost/reconciler.js';
+import { CONTROLLER_NAME, DNS_ZONES, dnsZoneReconciler } from './reconciler.js';
+import { ZoneServing } from './serving.js';
+import type { ZoneServer } from './servers.js';
+import { zoneKeySecretName } from './tsigKeys.js';
+
+export interface DnsZoneControllerOptions {
+  concurrency?: number;
+  /** Where BIND's files are on a server; a guest's by default. */
+  layoutOf?: (server: ZoneServer) => BindLayout;
+  peerOverride?: (guest: GuestDomain) => PeerAddress | undefined;
+}
+
+/** Adds the DnsZone controller: zones are reconciled when they, their guests or their key Secret change. */
+export function registerDnsZoneController(
+  manager: Manager,
+  options: DnsZoneControllerOptions = {},
+): Controller {
+  const reconcile = dnsZoneReconciler({
+    client: manager.client,
+    zones: manager.informer<DnsZone>(DNS_ZONES),
+    guests: manager.informer<GuestDomain>(GUEST_DOMAINS),
+    hosts: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
+    serving: new ZoneServing(options.layoutOf ?? (() => GUEST_BIND_LAYOUT), (endpoint) =>
+      connectGuest(endpoint, 5_000),
+    ),
+    log: manager.log.child({ controller: CONTROLLER_NAME }),
+    ...(options.peerOverride && { peerOverride: options.peerOverride }),
+  });
+  const controller = manager.controller(CONTROLLER_NAME, DNS_ZONES, reconcile, {
+    concurrency: options.concurrency ?? 2,
+  });
+  manager.watchReferences<DnsZone>(DNS_ZONES, GUEST_DOMAINS, controller, (zone) =>
+    [
+      zone.spec.primary.guestRef.name,
+      ...(zone.spec.secondaries ?? []).map((s) => s.guestRef.name),
+      ...(zone.spec.recordsFrom?.guestDomains ?? []).map((g) => g.name),
+    ].map((name) => `${zone.metadata.namespace}/${name}`),
+  );
+  manager.watchReferences<DnsZone>(
+    DNS_ZONES,
+    SECRETS,
+    controller,
+    (zone) => [`${zone.metadata.namespace}/${zoneKeySecretName(zone)}`],
+    { metadataOnly: true },
+  );
+  return controller;
+}
