@@ -21,6 +21,8 @@ export interface DnsEnvironment {
   client: KubeClient;
   servers: Map<string, BindTestServer>;
   metrics: OperatorMetrics;
+  /** The operator's log lines, when started with captureLogs. */
+  logs: string[];
   applyZone(zone: DnsZone): Promise<DnsZone>;
   getZone(name: string): Promise<DnsZone | undefined>;
   deleteZone(name: string): Promise<void>;
@@ -29,13 +31,16 @@ export interface DnsEnvironment {
   stop(): Promise<void>;
 }
 
-const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
 export async function startDnsEnvironment(
   kubeconfigPath: string,
   namespace: string,
   names: string[] = ['ns1', 'ns2', 'ns3'],
+  options: { captureLogs?: boolean } = {},
 ): Promise<DnsEnvironment> {
+  const logs: string[] = [];
+  const log = options.captureLogs
+    ? pino({ level: 'debug' }, { write: (line: string) => logs.push(line) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const servers = await startBindServers(names.length, names);
   const byName = new Map(servers.map((server) => [server.name, server]));
   const client = await clientFor(kubeconfigPath);
@@ -85,6 +90,7 @@ export async function startDnsEnvironment(
     client,
     servers: byName,
     metrics,
+    logs,
     applyZone: (zone) =>
       client.request<DnsZone>({
         method: 'PATCH',
