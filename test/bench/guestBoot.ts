@@ -11,6 +11,7 @@ import { ControlPlane } from '../../hack/cluster/controlPlane.js';
 import { installCrds } from '../../hack/cluster/crds.js';
 import { freePort, sleep } from '../../hack/cluster/processes.js';
 import { noCloudSeed } from '../../operator/src/guest/cloudInit.js';
+import { bindFirstBootFiles } from '../../operator/src/guest/bind/firstBoot.js';
 import { connectGuest } from '../../operator/src/guest/channel.js';
 import { LibvirtGuests, seedIso } from '../../operator/src/providers/libvirt/guests.js';
 import { resolveGuestPlatform } from '../../operator/src/providers/libvirt/capabilities.js';
@@ -62,13 +63,16 @@ async function bootByHand(): Promise<number> {
   const client = ssh2.utils.generateKeyPairSync('ed25519');
   try {
     await hypervisor.createOverlay(names.disk, `${BASE_IMAGE}.qcow2`, 0);
-    const seed = noCloudSeed({
-      instanceId: manifest.metadata.uid,
-      hostname: 'raw',
-      hostKey: { private: host.private, public: host.public },
-      authorizedKeys: [client.public],
-      isolatedDhcp: { mac: stableMac(manifest.metadata.uid, 'qemu') },
-    });
+    const seed = noCloudSeed(
+      {
+        instanceId: manifest.metadata.uid,
+        hostname: 'raw',
+        hostKey: { private: host.private, public: host.public },
+        authorizedKeys: [client.public],
+        isolatedDhcp: { mac: stableMac(manifest.metadata.uid, 'qemu') },
+      },
+      bindFirstBootFiles(),
+    );
     await hypervisor.uploadVolume(names.seed, await seedIso({ ...seed }));
     const platform = resolveGuestPlatform(await hypervisor.capabilities(), {
       domainType: 'qemu',

@@ -709,8 +709,10 @@ export interface DnsZoneRecordDs {
 }
 
 /**
- * TSIG key that signs zone transfers to the secondaries and the operator's dynamic updates to the
- * primary. When secretRef is not given the operator generates a key into a Secret named `<zone
+ * TSIG key of the zone: it signs the operator's dynamic updates to the primary and allows zone
+ * transfers (AXFR/IXFR) to whoever holds it. The servirt secondaries transfer with their primary's own
+ * key (Secret `<primary guest>-dns-transfer`), which also signs the catalog zones that bring them the
+ * zone. When secretRef is not given the operator generates a key into a Secret named `<zone
  * name>-tsig` (see status.tsigSecretName).
  */
 export interface DnsZoneTsig {
