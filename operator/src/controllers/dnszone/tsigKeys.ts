@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DnsZone, GuestDomain } from '../../api/types.generated.js';
 import { ApiError, isConflict, isNotFound, type KubeClient } from '../../kube/client.js';
 import { resourcePath, SECRETS } from '../../kube/resourcePath.js';
+import { createOwnedSecret, type SecretOwner } from '../../kube/secrets.js';
 import type { TsigKeyConfig } from '../../guest/bind/model.js';
 
 type Algorithm = TsigKeyConfig['algorithm'];
@@ -101,28 +102,13 @@ async function ensureGeneratedSecret(
   namespace: string,
   name: string,
   algorithm: Algorithm,
-  owner: { apiVersion: string; kind: string; name: string; uid: string },
+  owner: SecretOwner,
 ): Promise<string> {
   const existing = await readSecret(client, namespace, name);
   if (existing) return keyMaterial(existing, name);
   const material = randomBytes(KEY_BYTES[algorithm]).toString('base64');
   try {
-    await client.request({
-      method: 'POST',
-      path: resourcePath(SECRETS, { namespace }),
-      body: {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        type: 'Opaque',
-        metadata: {
-          name,
-          namespace,
-          labels: { 'app.kubernetes.io/managed-by': 'servirt' },
-          ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }],
-        },
-        stringData: { [SECRET_FIELD]: material, algorithm },
-      },
-    });
+    await createOwnedSecret(client, namespace, name, owner, { [SECRET_FIELD]: material, algorithm });
     return material;
   } catch (error) {
     // Another reconcile stored a key first: use that one, never two.

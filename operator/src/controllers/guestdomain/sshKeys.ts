@@ -1,6 +1,7 @@
 import ssh2 from 'ssh2';
 import { isConflict, isNotFound, type KubeClient } from '../../kube/client.js';
 import { resourcePath, SECRETS } from '../../kube/resourcePath.js';
+import { controllerReference, createOwnedSecret, type SecretOwner } from '../../kube/secrets.js';
 
 export interface GuestKeys {
   /** The guest's host key: injected by cloud-init, pinned by the operator. */
@@ -47,7 +48,7 @@ export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise
       await client.request({
         method: 'PATCH',
         path,
-        body: { metadata: { ownerReferences: [ownerReference(owner)] } },
+        body: { metadata: { ownerReferences: [controllerReference(ownerReference(owner))] } },
         contentType: 'application/merge-patch+json',
       });
     }
@@ -62,27 +63,14 @@ export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise
     clientPublic: operator.public,
   };
   try {
-    await client.request({
-      method: 'POST',
-      path: resourcePath(SECRETS, { namespace }),
-      body: {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        type: 'Opaque',
-        metadata: {
-          name,
-          namespace,
-          labels: {
-            'app.kubernetes.io/managed-by': 'servirt',
-            'servirt.dev/guestdomain': owner.metadata.name,
-          },
-          ownerReferences: [ownerReference(owner)],
-        },
-        stringData: Object.fromEntries(
-          Object.entries(FIELDS).map(([key, field]) => [field, keys[key as keyof GuestKeys]]),
-        ),
-      },
-    });
+    await createOwnedSecret(
+      client,
+      namespace ?? '',
+      name,
+      ownerReference(owner),
+      Object.fromEntries(Object.entries(FIELDS).map(([key, field]) => [field, keys[key as keyof GuestKeys]])),
+      { 'servirt.dev/guestdomain': owner.metadata.name ?? '' },
+    );
     return keys;
   } catch (error) {
     // Another reconcile stored keys first: use those, never two sets.
@@ -106,13 +94,11 @@ export function keysFromSecret(secret: KeySecret, name: string): GuestKeys {
   };
 }
 
-function ownerReference(owner: Owner) {
+function ownerReference(owner: Owner): SecretOwner {
   return {
     apiVersion: 'servirt.dev/v1alpha1',
     kind: 'GuestDomain',
-    name: owner.metadata.name,
-    uid: owner.metadata.uid,
-    controller: true,
-    blockOwnerDeletion: true,
+    name: owner.metadata.name ?? '',
+    uid: owner.metadata.uid ?? '',
   };
 }
