@@ -32,13 +32,13 @@ async function bindDump(origin: string, file: string, style: 'full' | 'relative'
 }
 
 describe('zone file fixtures', () => {
-  it('are five zones of a few hundred records, each within a DnsZone', async () => {
+  it('are at least five zones of a few hundred records, each within a DnsZone', async () => {
     const counts = await Promise.all(
       fixtures.map(
         async ([file, origin]) => parseZoneFile(await readFile(`${zonesDir}/${file}`), origin).records.length,
       ),
     );
-    expect(counts).toHaveLength(5);
+    expect(counts.length).toBeGreaterThanOrEqual(5);
     expect(Math.max(...counts)).toBeLessThanOrEqual(1000);
     expect(counts.reduce((sum, count) => sum + count)).toBeGreaterThanOrEqual(300);
   });

@@ -232,6 +232,11 @@ describe('entryFromRecord', () => {
     ['an SRV record at a plain name', 'sip.example.com. 60 SRV 0 0 5060 sip.example.com.', /_service._proto/],
     ['a TLSA record at a plain name', 'www.example.com. 60 TLSA 3 1 1 AB', /_port._tcp/],
     ['over 64 TXT strings', `t.example.com. 60 TXT ${'"a" '.repeat(65).trim()}`, /holds 64/],
+    [
+      'an IPv4-mapped address, which the CRD refuses',
+      'm.example.com. 60 AAAA ::ffff:c000:201',
+      /IPv4-mapped/,
+    ],
   ])('refuses %s', (_, key, message) => {
     expect(() => entryFromRecord(record(key), ORIGIN)).toThrow(message);
   });

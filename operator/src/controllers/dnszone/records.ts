@@ -133,8 +133,14 @@ function entryData(type: ManagedType, cursor: TokenCursor, zone: string): EntryD
   };
   switch (type) {
     case 'A':
-    case 'AAAA':
       return { value: cursor.word('address') };
+    case 'AAAA': {
+      const value = cursor.word('address');
+      // The API server's CEL ip() refuses IPv4-mapped addresses (::ffff:0:0/96): no DnsZone holds one.
+      if (parseIPv6(value)?.subarray(0, 12).join() === '0,0,0,0,0,0,0,0,0,0,255,255')
+        throw new Error(`a DnsZone AAAA record cannot hold the IPv4-mapped address ${value}`);
+      return { value };
+    }
     case 'CNAME':
     case 'NS':
     case 'PTR':

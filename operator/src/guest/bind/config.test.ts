@@ -125,6 +125,12 @@ include "/etc/bind/rndc.key";
     expect(created[0]?.content).toContain('version.ns2.ns1.catalog.servirt.invalid. 0 IN TXT "2"');
   });
 
+  it("lets a secondary's copies be transferred with their primary's key only", () => {
+    const options = fileOf(ns1, GUEST_BIND_LAYOUT.optionsFile);
+    expect(options).toContain('allow-transfer { key "servirt-transfer.ns0"; };');
+    expect(options).not.toContain('allow-transfer { none; }');
+  });
+
   it('is the same whatever order keys and catalogs come in', () => {
     const shuffled: ServerConfig = {
       keys: [...ns1.keys].reverse(),

@@ -65,7 +65,7 @@ function optionsFile(layout: BindLayout, config: ServerConfig): string {
     'dnssec-validation no;',
     'minimal-responses yes;',
     'version none;',
-    'allow-transfer { none; };',
+    allowTransferOption(config.followedCatalogs),
     'allow-update { none; };',
     'allow-new-zones yes;',
     // Zones imported from elsewhere name real-world servers in their NS records: notify only the
@@ -87,6 +87,17 @@ function optionsFile(layout: BindLayout, config: ServerConfig): string {
     `controls {\n\tinet 127.0.0.1 port ${layout.controlPort} allow { 127.0.0.1; } keys { ${quotedKeyName(RNDC_KEY_NAME)}; };\n};\n` +
     `include ${quotedPath(layout.rndcKeyFile)};\n`
   );
+}
+
+/**
+ * Zones without an allow-transfer of their own: none, or on a secondary the copies it holds
+ * (followed catalogs and their member zones), to holders of their primary's transfer key, so
+ * that a secondary's copy can be checked by AXFR like the primary's.
+ */
+function allowTransferOption(followed: readonly FollowedCatalog[]): string {
+  const keys = [...new Set(followed.map((catalog) => catalog.transferKey))].sort(compare);
+  if (keys.length === 0) return 'allow-transfer { none; };';
+  return `allow-transfer { ${keys.map((key) => `key ${quotedKeyName(key)}; `).join('')}};`;
 }
 
 /**
