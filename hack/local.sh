@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on a local default: a local control plane with servirt's CRDs, a local
 # libvirtd with the project's Debian guest image (built on first use), the sample resources,
-# and the operator reconciling them until the sample guests are Ready. Ctrl-C stops the
-# operator; the control plane and libvirtd keep running until `npm run cluster:down` and
+# and the operator reconciling them until the sample guests are Ready and the sample zone is
+# served by BIND on ns1 (primary) and ns2 (secondary). Ctrl-C stops the operator; the
+# control plane and libvirtd keep running until `npm run cluster:down` and
 # `bash hack/libvirt/down.sh` (which also stops the guests).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,21 @@ npm run --silent cluster:up
 kubectl apply -f config/samples/
 npm run --silent build
 
+# ZONE NAME: for each server of the DnsZone, the dig command that asks it for NAME.<origin>
+# through the guest's DNS forward, and the answer.
+show_zone_queries() {
+  local zone=$1 name=$2 origin guest dns_port
+  origin=$(kubectl get dnszone "$zone" -o jsonpath='{.spec.origin}') || return 0
+  log "ask the servers of $origin through their forwards:"
+  for guest in $(kubectl get dnszone "$zone" \
+    -o jsonpath='{.spec.primary.guestRef.name} {.spec.secondaries[*].guestRef.name}'); do
+    dns_port=$(kubectl get guestdomain "$guest" \
+      -o jsonpath='{.spec.network.hostForwards[?(@.guestPort==53)].hostPort}' | cut -d' ' -f1)
+    printf '  dig @127.0.0.1 -p %s %s.%s   (%s answers: %s)\n' "$dns_port" "$name" "$origin" "$guest" \
+      "$(dig @127.0.0.1 -p "$dns_port" "$name.$origin" +short +tries=1 +time=3 | paste -sd ' ')" >&2
+  done
+}
+
 port=${SERVIRT_HTTP_PORT:-8080}
 log "starting the operator (logs: .local/operator.log; metrics: http://127.0.0.1:$port/metrics)"
 SERVIRT_HTTP_HOST=127.0.0.1 SERVIRT_HTTP_PORT=$port \
@@ -31,6 +47,10 @@ for _ in $(seq 100); do
 done
 log "waiting for the sample guests to boot under QEMU software emulation (a few minutes)"
 kubectl wait --for=condition=Ready guestdomain --all --timeout=15m || log "not every guest is Ready yet"
+log "waiting for the sample zone on its primary (ns1) and secondary (ns2)"
+kubectl wait --for=condition=Ready dnszone/example-com --timeout=5m ||
+  log "the zone is not Ready yet: kubectl describe dnszone example-com"
 kubectl get servirt
+show_zone_queries example-com mail
 log "the operator runs; Ctrl-C stops it"
 wait "$operator"

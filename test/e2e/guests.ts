@@ -15,6 +15,10 @@ export function localHost(namespace: string) {
   };
 }
 
+/**
+ * A guest with SSH and DNS forwarded to loopback. DNS is forwarded over TCP and UDP on the same
+ * port: other guests send it NOTIFY (UDP) and transfer requests (TCP) at 10.0.2.2:dnsPort.
+ */
 export function guestDomain(namespace: string, name: string, sshPort: number, dnsPort: number) {
   return {
     apiVersion: 'servirt.dev/v1alpha1',
@@ -29,7 +33,8 @@ export function guestDomain(namespace: string, name: string, sshPort: number, dn
         mode: 'user',
         hostForwards: [
           { name: 'ssh', protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: sshPort, guestPort: 22 },
-          { name: 'dns', protocol: 'udp', hostAddress: '127.0.0.1', hostPort: dnsPort, guestPort: 53 },
+          { name: 'dns-tcp', protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: dnsPort, guestPort: 53 },
+          { name: 'dns-udp', protocol: 'udp', hostAddress: '127.0.0.1', hostPort: dnsPort, guestPort: 53 },
         ],
       },
       runStrategy: 'Always',

@@ -1,0 +1,171 @@
+// A DnsZone served by BIND in two real guests under QEMU (TCG): the primary in one, the secondary
+// in the other, which reaches the primary through slirp's host alias (10.0.2.2) and the primary's
+// loopback forward. Queried with dig on each guest's forward, as a user would.
+import { jest } from '@jest/globals';
+import type { DnsZone } from '../../operator/src/api/types.generated.js';
+import { freePort } from '../../hack/cluster/processes.js';
+import { kubectl, testKubeconfig } from '../integration/cluster.js';
+import { eventually, startOperatorProcess, type OperatorProcess } from '../integration/operatorProcess.js';
+import { leftovers, POOL, virsh } from './environment.js';
+import { apply, condition, getGuest, guestDomain, localHost } from './guests.js';
+import { dig } from './dig.js';
+
+jest.setTimeout(900_000);
+
+const NAMESPACE = 'e2e-dns';
+const GUESTS = ['ns1', 'ns2'] as const;
+const prefixOf = (guest: string) => `servirt-${NAMESPACE}-${guest}`;
+const ports = new Map<string, { ssh: number; dns: number }>();
+const dnsPort = (guest: string) => ports.get(guest)?.dns ?? 0;
+const sshPort = (guest: string) => ports.get(guest)?.ssh ?? 0;
+
+const baseRecords: NonNullable<DnsZone['spec']['records']> = [
+  { name: 'www', type: 'A', value: '192.0.2.80' },
+  { name: 'www', type: 'AAAA', value: '2001:db8::80' },
+  { name: '@', type: 'MX', mx: { preference: 10, exchange: 'mail' } },
+  { name: 'mail', type: 'A', value: '192.0.2.25' },
+  { name: '@', type: 'TXT', value: 'v=spf1 mx -all' },
+  { name: '_sip._tcp', type: 'SRV', srv: { priority: 10, weight: 5, port: 5060, target: 'www' } },
+];
+
+function zone(records: DnsZone['spec']['records']): DnsZone {
+  return {
+    apiVersion: 'servirt.dev/v1alpha1',
+    kind: 'DnsZone',
+    metadata: { name: 'e2e-test', namespace: NAMESPACE },
+    spec: {
+      origin: 'e2e.test',
+      primary: { guestRef: { name: 'ns1' } },
+      secondaries: [{ guestRef: { name: 'ns2' } }],
+      defaultTTL: 300,
+      // A refresh time far beyond the test: changes reach the secondary only by NOTIFY.
+      soa: { rname: 'hostmaster', refresh: 3600, retry: 600, expire: 1209600, minimum: 300 },
+      records,
+    },
+  };
+}
+
+async function getZone(): Promise<DnsZone | undefined> {
+  const result = await kubectl(['get', 'dnszone', 'e2e-test', '-n', NAMESPACE, '-o', 'json']);
+  return result.code === 0 ? (JSON.parse(result.stdout) as DnsZone) : undefined;
+}
+
+/** What every guest answers for name and type. */
+const everywhere = (name: string, type: string) =>
+  Promise.all(GUESTS.map((g) => dig(dnsPort(g), name, type)));
+
+describe('DnsZone on two guests (QEMU, TCG)', () => {
+  let operator: OperatorProcess;
+
+  beforeAll(async () => {
+    await kubectl(['create', 'namespace', NAMESPACE]);
+    await apply(localHost(NAMESPACE));
+    for (const guest of GUESTS) ports.set(guest, { ssh: await freePort(), dns: await freePort() });
+    operator = await startOperatorProcess(testKubeconfig(), { SERVIRT_LEADER_ELECTION: 'false' });
+  });
+  afterAll(async () => {
+    operator?.child.kill('SIGKILL');
+    // After a failure: nothing of the test stays on the host.
+    for (const guest of GUESTS) await removeFromHost(prefixOf(guest));
+  });
+
+  it('boots both guests in parallel', async () => {
+    const started = Date.now();
+    await Promise.all(
+      GUESTS.map((guest) => apply(guestDomain(NAMESPACE, guest, sshPort(guest), dnsPort(guest)))),
+    );
+    await eventually(
+      async () => {
+        const guests = await Promise.all(GUESTS.map((guest) => getGuest(NAMESPACE, guest)));
+        return guests.every((guest) => condition(guest, 'GuestReady')?.status === 'True');
+      },
+      480_000,
+      'both guests GuestReady',
+    );
+    console.log(`both guests GuestReady after ${Math.round((Date.now() - started) / 1000)} s`);
+  });
+
+  it('serves the zone from the primary and the secondary, with the same serial', async () => {
+    const started = Date.now();
+    await apply(zone(baseRecords));
+    await eventually(
+      async () => (await getZone())?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+      180_000,
+      'the zone Ready',
+    );
+    console.log(`zone Ready after ${Math.round((Date.now() - started) / 1000)} s`);
+    const status = (await getZone())?.status;
+    expect(status?.inSync).toBe(true);
+    expect(status?.serials?.map((s) => [s.server, s.role])).toEqual([
+      ['ns1', 'primary'],
+      ['ns2', 'secondary'],
+    ]);
+    expect(new Set(status?.serials?.map((s) => s.serial)).size).toBe(1);
+    expect(status?.serials?.[0]?.serial).toBeGreaterThan(0);
+
+    for (const answer of await everywhere('www.e2e.test', 'A'))
+      expect(answer).toEqual({ status: 'NOERROR', data: ['192.0.2.80'] });
+    for (const answer of await everywhere('www.e2e.test', 'AAAA'))
+      expect(answer.data).toEqual(['2001:db8::80']);
+    for (const answer of await everywhere('e2e.test', 'MX'))
+      expect(answer.data).toEqual(['10 mail.e2e.test.']);
+    for (const answer of await everywhere('e2e.test', 'TXT'))
+      expect(answer.data).toEqual(['"v=spf1 mx -all"']);
+    for (const answer of await everywhere('_sip._tcp.e2e.test', 'SRV'))
+      expect(answer.data).toEqual(['10 5 5060 www.e2e.test.']);
+    for (const answer of await everywhere('e2e.test', 'NS'))
+      expect(answer.data).toEqual(['ns1.e2e.test.', 'ns2.e2e.test.']);
+    // The operator itself uses TCP; users get it too.
+    expect(await dig(dnsPort('ns2'), 'www.e2e.test', 'A', 'tcp')).toEqual({
+      status: 'NOERROR',
+      data: ['192.0.2.80'],
+    });
+  });
+
+  it('brings a record changed with kubectl to both guests within seconds', async () => {
+    const changed = [
+      ...baseRecords.filter((r) => r.name !== 'www' || r.type !== 'A'),
+      { name: 'www', type: 'A' as const, value: '192.0.2.81' },
+    ];
+    const started = Date.now();
+    await apply(zone(changed));
+    await eventually(
+      async () => (await everywhere('www.e2e.test', 'A')).every((a) => a.data.join() === '192.0.2.81'),
+      15_000,
+      'the new address on both guests',
+    );
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`the change reached both guests after ${seconds.toFixed(1)} s`);
+    expect(seconds).toBeLessThan(10);
+  });
+
+  it('refuses names outside its zones', async () => {
+    for (const answer of await everywhere('www.example.org', 'A')) expect(answer.status).toBe('REFUSED');
+  });
+
+  it('takes the zone off both guests when the DnsZone is deleted', async () => {
+    const deleted = await kubectl(['delete', 'dnszone', 'e2e-test', '-n', NAMESPACE, '--timeout=120s']);
+    expect(deleted.code).toBe(0);
+    await eventually(
+      async () => (await everywhere('e2e.test', 'SOA')).every((a) => a.status === 'REFUSED'),
+      30_000,
+      'the zone gone from both guests',
+    );
+  });
+
+  it('leaves no domain, volume or seed ISO behind when the guests are deleted', async () => {
+    const deleted = await kubectl(['delete', 'gd', ...GUESTS, '-n', NAMESPACE, '--timeout=120s']);
+    expect(deleted.code).toBe(0);
+    for (const guest of GUESTS)
+      expect(await leftovers(prefixOf(guest))).toEqual({ domains: [], volumes: [] });
+  });
+});
+
+async function removeFromHost(prefix: string): Promise<void> {
+  const { domains, volumes } = await leftovers(prefix);
+  for (const domain of domains) {
+    await virsh('destroy', domain).catch(() => undefined);
+    await virsh('undefine', domain).catch(() => undefined);
+  }
+  for (const volume of volumes) await virsh('vol-delete', volume, '--pool', POOL).catch(() => undefined);
+}
