@@ -31,6 +31,14 @@ export interface RoleConfig {
   commands?: string[][];
 }
 
+/** One role config doing what each of roles does, in order (files, then commands). */
+export function mergeRoleConfigs(...roles: RoleConfig[]): RoleConfig {
+  return {
+    files: roles.flatMap((role) => role.files ?? []),
+    commands: roles.flatMap((role) => role.commands ?? []),
+  };
+}
+
 export interface NoCloudSeed {
   'meta-data': string;
   'user-data': string;

@@ -1,6 +1,7 @@
 import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import { apacheFirstBootFiles } from '../../guest/apache/firstBoot.js';
 import { bindFirstBootFiles } from '../../guest/bind/firstBoot.js';
-import { noCloudSeed } from '../../guest/cloudInit.js';
+import { mergeRoleConfigs, noCloudSeed } from '../../guest/cloudInit.js';
 import { resolveGuestPlatform, type GuestCapability } from '../../providers/libvirt/capabilities.js';
 import { domainXml, validateDomainSpec } from '../../providers/libvirt/domainXml.js';
 import { seedIso, type DomainObservation } from '../../providers/libvirt/guests.js';
@@ -73,7 +74,8 @@ export async function provisionDomain(
   const network = guest.spec.network;
   const staticIpv4 = network?.mode === 'user' ? undefined : network?.ipv4;
   const isolatedDhcp = network?.mode === 'user' ? { mac: spec.network.mac ?? '' } : undefined;
-  // Every guest gets named's base configuration: a DnsZone may pick any guest as a server.
+  // Every guest gets named's and Apache's base configuration: a DnsZone or a WebSite may pick any
+  // guest as a server.
   const seed = noCloudSeed(
     {
       instanceId: guest.metadata.uid ?? guest.metadata.name ?? '',
@@ -83,7 +85,7 @@ export async function provisionDomain(
       ...(staticIpv4 && { staticIpv4 }),
       ...(isolatedDhcp && { isolatedDhcp }),
     },
-    bindFirstBootFiles(),
+    mergeRoleConfigs(bindFirstBootFiles(), apacheFirstBootFiles()),
   );
   await hypervisor.uploadVolume(names.seed, await seedIso({ ...seed }));
 
