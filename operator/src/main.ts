@@ -14,6 +14,7 @@ import { OperatorMetrics } from './manager/metrics.js';
 import { registerVirtualHostController } from './controllers/virtualhost/register.js';
 import { registerGuestDomainController } from './controllers/guestdomain/register.js';
 import { registerDnsZoneController } from './controllers/dnszone/register.js';
+import { registerWebSiteController } from './controllers/website/register.js';
 
 const config = configFromEnv(process.env, os.hostname());
 const log = pino({ level: config.logLevel, base: { pod: config.podName } });
@@ -77,6 +78,7 @@ started.manager = manager;
 registerVirtualHostController(manager, { concurrency: config.concurrency });
 registerGuestDomainController(manager, { concurrency: config.concurrency });
 registerDnsZoneController(manager, { concurrency: config.concurrency });
+registerWebSiteController(manager, { concurrency: config.concurrency });
 
 await manager.start();
 log.info({ leaderElection: config.leaderElection }, 'caches synced; ready');

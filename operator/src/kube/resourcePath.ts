@@ -64,3 +64,10 @@ export const SECRETS: ResourceType = {
   kind: 'Secret',
   namespaced: true,
 };
+export const CONFIG_MAPS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+  namespaced: true,
+};

@@ -1,19 +1,17 @@
-// The DnsZone controller against real BIND: three named processes, each behind the shared real
-// sshd as its "guest" (test/integration/bind/bindServer.ts), a real API server, and the
-// controller in this process. The GuestDomain objects are created with the status the
-// GuestDomain controller gives a booted guest (GuestReady), standing in for VMs: the e2e test
-// runs the same controller against real guests.
+// The DnsZone controller against real BIND: named processes, each behind the shared real sshd
+// as its "guest" (test/integration/bind/bindServer.ts; their GuestDomains from
+// ../standIn/guests.ts), a real API server, and the controller in this process. The e2e test runs
+// the same controller against real guests.
 import { pino } from 'pino';
-import type { DnsZone, GuestDomain } from '../../../operator/src/api/types.generated.js';
+import type { DnsZone } from '../../../operator/src/api/types.generated.js';
 import type { KubeClient } from '../../../operator/src/kube/client.js';
-import { resourcePath, SECRETS } from '../../../operator/src/kube/resourcePath.js';
+import { resourcePath } from '../../../operator/src/kube/resourcePath.js';
 import { Manager } from '../../../operator/src/manager/manager.js';
 import { OperatorMetrics } from '../../../operator/src/manager/metrics.js';
-import { GUEST_DOMAINS } from '../../../operator/src/controllers/guestdomain/reconciler.js';
-import { VIRTUAL_HOSTS } from '../../../operator/src/controllers/virtualhost/reconciler.js';
 import { DNS_ZONES } from '../../../operator/src/controllers/dnszone/reconciler.js';
 import { registerDnsZoneController } from '../../../operator/src/controllers/dnszone/register.js';
 import { clientFor } from '../runtime/harness.js';
+import { createStandInGuest, createStandInNamespace } from '../standIn/guests.js';
 import { startBindServers, type BindTestServer } from '../bind/bindServer.js';
 
 export interface DnsEnvironment {
@@ -44,22 +42,13 @@ export async function startDnsEnvironment(
   const servers = await startBindServers(names.length, names);
   const byName = new Map(servers.map((server) => [server.name, server]));
   const client = await clientFor(kubeconfigPath);
-  await client.request({
-    method: 'POST',
-    path: '/api/v1/namespaces',
-    body: { metadata: { name: namespace } },
-  });
-  await client.request({
-    method: 'POST',
-    path: resourcePath(VIRTUAL_HOSTS, { namespace }),
-    body: {
-      apiVersion: 'servirt.dev/v1alpha1',
-      kind: 'VirtualHost',
-      metadata: { name: 'local', namespace },
-      spec: { provider: 'libvirt', libvirt: { uri: 'qemu:///system', hypervisor: 'qemu' } },
-    },
-  });
-  for (const server of servers) await createGuest(client, namespace, server);
+  await createStandInNamespace(client, namespace);
+  for (const server of servers) {
+    await createStandInGuest(client, namespace, server.name, server.ssh, [
+      { name: 'dns', protocol: 'tcp', hostPort: server.dnsPort, guestPort: 53 },
+      { name: 'dns-udp', protocol: 'udp', hostPort: server.dnsPort, guestPort: 53 },
+    ]);
+  }
 
   const metrics = new OperatorMetrics(false);
   let operator: { manager: Manager; client: KubeClient } | undefined;
@@ -112,93 +101,4 @@ export async function startDnsEnvironment(
       await Promise.all(servers.map((server) => server.stop()));
     },
   };
-}
-
-async function createGuest(client: KubeClient, namespace: string, server: BindTestServer): Promise<void> {
-  const guest = await client.request<GuestDomain>({
-    method: 'POST',
-    path: resourcePath(GUEST_DOMAINS, { namespace }),
-    body: {
-      apiVersion: 'servirt.dev/v1alpha1',
-      kind: 'GuestDomain',
-      metadata: { name: server.name, namespace },
-      spec: {
-        virtualHostRef: { name: 'local' },
-        vcpus: 1,
-        memoryMiB: 512,
-        disk: { baseImage: 'debian-12-servirt.qcow2' },
-        network: {
-          mode: 'user',
-          hostForwards: [
-            {
-              name: 'ssh',
-              protocol: 'tcp',
-              hostAddress: '127.0.0.1',
-              hostPort: server.ssh.port,
-              guestPort: 22,
-            },
-            {
-              name: 'dns',
-              protocol: 'tcp',
-              hostAddress: '127.0.0.1',
-              hostPort: server.dnsPort,
-              guestPort: 53,
-            },
-            {
-              name: 'dns-udp',
-              protocol: 'udp',
-              hostAddress: '127.0.0.1',
-              hostPort: server.dnsPort,
-              guestPort: 53,
-            },
-          ],
-        },
-      },
-    },
-  });
-  const now = new Date().toISOString();
-  await client.request({
-    method: 'PATCH',
-    path: `${resourcePath(GUEST_DOMAINS, { namespace, name: server.name })}/status`,
-    contentType: 'application/merge-patch+json',
-    body: {
-      status: {
-        phase: 'Running',
-        conditions: ['Defined', 'Running', 'GuestReady', 'Ready'].map((type) => ({
-          type,
-          status: 'True',
-          reason: 'StandIn',
-          message: 'a named process behind a loopback sshd stands for this guest',
-          lastTransitionTime: now,
-        })),
-      },
-    },
-  });
-  await client.request({
-    method: 'POST',
-    path: resourcePath(SECRETS, { namespace }),
-    body: {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        name: `${server.name}-ssh`,
-        namespace,
-        ownerReferences: [
-          {
-            apiVersion: 'servirt.dev/v1alpha1',
-            kind: 'GuestDomain',
-            name: server.name,
-            uid: guest.metadata.uid,
-            controller: true,
-          },
-        ],
-      },
-      stringData: {
-        host_ed25519: server.ssh.hostPrivateKey,
-        'host_ed25519.pub': server.ssh.hostPublicKey,
-        client_ed25519: server.ssh.clientPrivateKey,
-        'client_ed25519.pub': server.ssh.clientPublicKey,
-      },
-    },
-  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DnsZone, DnsZoneRecord, GuestDomain } from '../../api/types.generated.js';
+import type { DnsZone, DnsZoneRecord, GuestDomain, WebSite } from '../../api/types.generated.js';
 import { desiredZone, soaRecord, type DesiredZone } from './desired.js';
 
 const guest = (
@@ -86,6 +86,47 @@ describe('desiredZone', () => {
       recordsFrom: { guestDomains: [{ name: 'web1', recordName: 'www' }, { name: 'missing' }] },
     });
     expect(lines(valid(z))).toContain('www.example.com. 3600 A 127.0.0.1');
+  });
+
+  it('publishes the host names of the WebSites that name the zone, at every guest serving them', () => {
+    const site = (name: string, zoneName: string, hostNames: string[]): WebSite => ({
+      apiVersion: 'servirt.dev/v1alpha1',
+      kind: 'WebSite',
+      metadata: { name, namespace: 'dns' },
+      spec: {
+        hostNames,
+        guests: [{ name: 'ns1' }, { name: 'web1' }],
+        content: { inline: {} },
+        dnsZoneRef: { name: zoneName },
+      },
+    });
+    const z = zone({ records: [{ name: '@', type: 'NS', value: 'ns1' }] });
+    const result = desiredZone(
+      z,
+      (name) => guests.get(name),
+      [z],
+      [
+        site('blog', 'example-com', ['blog.example.com', 'www.other.test']),
+        site('shop', 'other-zone', ['shop.example.com']),
+      ],
+    );
+    if (result.kind !== 'valid') throw new Error(result.message);
+    expect(
+      lines(result.zone).filter(
+        (line) => line.startsWith('blog') || line.startsWith('shop') || line.includes('other'),
+      ),
+    ).toEqual(['blog.example.com. 3600 A 127.0.0.1', 'blog.example.com. 3600 A 192.0.2.53']);
+    const off = zone({
+      records: [{ name: '@', type: 'NS', value: 'ns1' }],
+      recordsFrom: { webSites: false },
+    });
+    const none = desiredZone(
+      off,
+      (name) => guests.get(name),
+      [off],
+      [site('blog', 'example-com', ['blog.example.com'])],
+    );
+    expect(none.kind === 'valid' && lines(none.zone).some((line) => line.startsWith('blog'))).toBe(false);
   });
 
   it('lets a spec RRset win over a derived one at the same name and type', () => {

@@ -1,8 +1,9 @@
 import { isIPv6 } from 'node:net';
-import type { DnsZone, GuestDomain } from '../../api/types.generated.js';
+import type { DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
 import { MANAGED_TYPES, sortRecords, type ResourceRecord } from '../../dns/record.js';
 import { recordFromEntry } from './records.js';
 import { publishedAddresses } from './servers.js';
+import { webSiteRecords } from './webSiteRecords.js';
 
 export interface DesiredSoa {
   mname: string;
@@ -34,7 +35,8 @@ export function zoneServerNames(zone: DnsZone): string[] {
 
 /**
  * The zone the spec asks for: its records, the apex NS records and glue derived from its servers
- * (unless the spec has NS records at the apex), and records derived from GuestDomains. Derived
+ * (unless the spec has NS records at the apex), and records derived from GuestDomains and
+ * WebSites. Derived
  * records only fill RRsets the spec does not define. Problems BIND would reject or silently change
  * come back as a reason and message, so that nothing is sent. Pure.
  */
@@ -42,6 +44,7 @@ export function desiredZone(
   zone: DnsZone,
   guestNamed: (name: string) => GuestDomain | undefined,
   zonesInNamespace: readonly DnsZone[],
+  webSites: readonly WebSite[] = [],
 ): ZonePlan {
   const origin = absoluteOrigin(zone);
   const defaultTTL = zone.spec.defaultTTL ?? 3600;
@@ -77,6 +80,8 @@ export function desiredZone(
     const name = owner === '@' ? origin : `${owner}.${origin}`;
     derived.push(...addressRecords(name, publishedAddresses(guest), defaultTTL));
   }
+
+  derived.push(...webSiteRecords(zone, webSites, guestNamed, defaultTTL));
 
   const specRrsets = new Set(fromSpec.map(rrsetKey));
   const records = uniqueRecords([...fromSpec, ...derived.filter((r) => !specRrsets.has(rrsetKey(r)))]);

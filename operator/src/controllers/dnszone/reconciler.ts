@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DnsZone, GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
 import { DnsZoneResource } from '../../api/types.generated.js';
 import { ApiError, type KubeClient } from '../../kube/client.js';
 import { applyStatus, sameStatus } from '../../kube/objects.js';
@@ -33,6 +33,8 @@ export interface DnsZoneDeps {
   zones: Informer<DnsZone>;
   guests: Informer<GuestDomain>;
   hosts: Informer<VirtualHost>;
+  /** WebSites publish their host names in the zone their dnsZoneRef names. */
+  sites: Informer<WebSite>;
   serving: ZoneServing;
   log: Logger;
   /** Where servers reach each other, when it is not what the guest's network says (tests: BIND processes on loopback). */
@@ -52,7 +54,7 @@ export function dnsZoneReconciler(deps: DnsZoneDeps) {
 
     const current = (await addFinalizer(deps.client, DNS_ZONES, zone, FINALIZER)) as DnsZone;
     context.zone = current;
-    const plan = desiredZone(current, context.guestNamed, context.zonesHere);
+    const plan = desiredZone(current, context.guestNamed, context.zonesHere, context.sitesHere);
     const primary = context.lookup(current.spec.primary.guestRef.name);
     const notes: EventNote[] = [];
     let problem: ZoneObservation['problem'];
@@ -125,6 +127,7 @@ function contextFor(deps: DnsZoneDeps, zone: DnsZone, keys: KeyCache): ZoneConte
     serving: deps.serving,
     keys,
     zonesHere: deps.zones.list().filter((z) => z.metadata.namespace === namespace),
+    sitesHere: deps.sites.list().filter((site) => site.metadata.namespace === namespace),
     guestNamed,
     lookup: (name: string): ServerLookup => {
       const guest = guestNamed(name);
@@ -138,7 +141,7 @@ function contextFor(deps: DnsZoneDeps, zone: DnsZone, keys: KeyCache): ZoneConte
 async function remove(deps: DnsZoneDeps, context: ZoneContext): Promise<ReconcileResult> {
   const zone = context.zone;
   if (!hasFinalizer(zone, FINALIZER)) return {};
-  const plan = desiredZone(zone, context.guestNamed, context.zonesHere);
+  const plan = desiredZone(zone, context.guestNamed, context.zonesHere, context.sitesHere);
   // A zone that lost an origin conflict never owned the zone on its servers: leave them alone.
   const owner = !(plan.kind === 'invalid' && plan.reason === 'OriginConflict');
   const primary = context.lookup(zone.spec.primary.guestRef.name);

@@ -1,4 +1,5 @@
-import type { DnsZone, GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
+import { WebSiteResource } from '../../api/types.generated.js';
 import type { Manager } from '../../manager/manager.js';
 import type { Controller } from '../../manager/controller.js';
 import { connectGuest } from '../../guest/channel.js';
@@ -29,6 +30,7 @@ export function registerDnsZoneController(
     zones: manager.informer<DnsZone>(DNS_ZONES),
     guests: manager.informer<GuestDomain>(GUEST_DOMAINS),
     hosts: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
+    sites: manager.informer<WebSite>(WebSiteResource),
     serving: new ZoneServing(options.layoutOf ?? (() => GUEST_BIND_LAYOUT), (endpoint) =>
       connectGuest(endpoint, 5_000),
     ),
@@ -52,5 +54,12 @@ export function registerDnsZoneController(
     (zone) => [`${zone.metadata.namespace}/${zoneKeySecretName(zone)}`],
     { metadataOnly: true },
   );
+  // A site's host names live in the zone its dnsZoneRef names: both zones, when that changes.
+  manager.informer<WebSite>(WebSiteResource).onEvent((_event, site, previous) => {
+    for (const version of [site, previous]) {
+      const zone = version?.spec.dnsZoneRef?.name;
+      if (zone) controller.enqueue(`${version.metadata.namespace}/${zone}`);
+    }
+  });
   return controller;
 }

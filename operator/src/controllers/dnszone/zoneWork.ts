@@ -1,10 +1,9 @@
-import type { DnsZone, GuestDomain } from '../../api/types.generated.js';
+import type { DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
 import type { KubeClient } from '../../kube/client.js';
-import { resourcePath, SECRETS } from '../../kube/resourcePath.js';
 import type { EventNote } from '../../kube/events.js';
 import type { PeerAddress, PrimaryZoneConfig, TsigKeyConfig } from '../../guest/bind/model.js';
 import { querySoaSerial } from '../../dns/client.js';
-import { keySecretName, keysFromSecret } from '../guestdomain/sshKeys.js';
+import { readGuestKeys } from '../guestdomain/sshKeys.js';
 import { absoluteOrigin, zoneServerNames, type DesiredZone } from './desired.js';
 import type { KeyCache } from './keyCache.js';
 import { catalogZoneName, serverConfigFor, type ServerConfigInputs } from './serverConfig.js';
@@ -27,6 +26,7 @@ export interface ZoneContext {
   serving: ZoneServing;
   keys: KeyCache;
   zonesHere: DnsZone[];
+  sitesHere: WebSite[];
   guestNamed(name: string): GuestDomain | undefined;
   lookup(name: string): ServerLookup;
 }
@@ -241,12 +241,7 @@ function accessFor(context: ZoneContext, server: ZoneServer): ServerAccess {
     server,
     id: guest?.metadata.uid ?? server.guest,
     credentials: async () => {
-      const name = keySecretName(server.guest);
-      const secret = await context.client.request<Parameters<typeof keysFromSecret>[0]>({
-        method: 'GET',
-        path: resourcePath(SECRETS, { namespace, name }),
-      });
-      const keys = keysFromSecret(secret, name);
+      const keys = await readGuestKeys(context.client, namespace, server.guest);
       return { clientPrivateKey: keys.clientPrivate, hostPublicKey: keys.hostPublic };
     },
   };

@@ -80,6 +80,20 @@ export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise
   }
 }
 
+/** The keys of an existing guest, for the controllers that log in to it (never generated here). */
+export async function readGuestKeys(
+  client: KubeClient,
+  namespace: string,
+  guestName: string,
+): Promise<GuestKeys> {
+  const name = keySecretName(guestName);
+  const secret = await client.request<KeySecret>({
+    method: 'GET',
+    path: resourcePath(SECRETS, { namespace, name }),
+  });
+  return keysFromSecret(secret, name);
+}
+
 export function keysFromSecret(secret: KeySecret, name: string): GuestKeys {
   const read = (field: string) => {
     const value = secret.data?.[field];

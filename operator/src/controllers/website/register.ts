@@ -1,0 +1,62 @@
+import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
+import { DnsZoneResource } from '../../api/types.generated.js';
+import type { Manager } from '../../manager/manager.js';
+import type { Controller } from '../../manager/controller.js';
+import { connectGuest } from '../../guest/channel.js';
+import { GUEST_APACHE_LAYOUT, type ApacheLayout } from '../../guest/apache/layout.js';
+import { CONFIG_MAPS, SECRETS } from '../../kube/resourcePath.js';
+import { GUEST_DOMAINS } from '../guestdomain/reconciler.js';
+import { VIRTUAL_HOSTS } from '../virtualhost/reconciler.js';
+import type { WebGuest } from './endpoints.js';
+import { CONTROLLER_NAME, WEB_SITES, webSiteReconciler } from './reconciler.js';
+import { SiteServing } from './siteServing.js';
+
+export interface WebSiteControllerOptions {
+  concurrency?: number;
+  /** Where Apache's files are on a guest; a Debian guest's by default. */
+  layoutOf?: (guest: WebGuest) => ApacheLayout;
+}
+
+/** Adds the WebSite controller: sites are reconciled when they, their guests, content or certificate change. */
+export function registerWebSiteController(
+  manager: Manager,
+  options: WebSiteControllerOptions = {},
+): Controller {
+  const reconcile = webSiteReconciler({
+    client: manager.client,
+    sites: manager.informer<WebSite>(WEB_SITES),
+    guests: manager.informer<GuestDomain>(GUEST_DOMAINS),
+    hosts: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
+    zones: manager.informer<DnsZone>(DnsZoneResource),
+    serving: new SiteServing(options.layoutOf ?? (() => GUEST_APACHE_LAYOUT), (endpoint) =>
+      connectGuest(endpoint, 5_000),
+    ),
+    log: manager.log.child({ controller: CONTROLLER_NAME }),
+  });
+  const controller = manager.controller(CONTROLLER_NAME, WEB_SITES, reconcile, {
+    concurrency: options.concurrency ?? 2,
+  });
+  const inNamespace = (site: WebSite, name: string) => `${site.metadata.namespace}/${name}`;
+  manager.watchReferences<WebSite>(WEB_SITES, GUEST_DOMAINS, controller, (site) =>
+    site.spec.guests.map((g) => inNamespace(site, g.name)),
+  );
+  manager.watchReferences<WebSite>(WEB_SITES, DnsZoneResource, controller, (site) =>
+    site.spec.dnsZoneRef ? [inNamespace(site, site.spec.dnsZoneRef.name)] : [],
+  );
+  manager.watchReferences<WebSite>(
+    WEB_SITES,
+    SECRETS,
+    controller,
+    (site) => (site.spec.tls ? [inNamespace(site, site.spec.tls.secretRef.name)] : []),
+    { metadataOnly: true },
+  );
+  manager.watchReferences<WebSite>(
+    WEB_SITES,
+    CONFIG_MAPS,
+    controller,
+    (site) =>
+      site.spec.content.configMapRef ? [inNamespace(site, site.spec.content.configMapRef.name)] : [],
+    { metadataOnly: true },
+  );
+  return controller;
+}
