@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on a local default: a local control plane with servirt's CRDs, a local
 # libvirtd with the project's Debian guest image (built on first use), the sample resources,
-# and the operator reconciling them until the sample guests are Ready and the sample zone is
-# served by BIND on ns1 (primary) and ns2 (secondary). Ctrl-C stops the operator; the
+# and the operator reconciling them until the sample guests are Ready, the sample zone is
+# served by BIND on ns1 (primary) and ns2 (secondary), and the sample site www.example.com by
+# Apache on web1, its A record published in the zone. Ctrl-C stops the operator; the
 # control plane and libvirtd keep running until `npm run cluster:down` and
 # `bash hack/libvirt/down.sh` (which also stops the guests).
 set -euo pipefail
@@ -34,6 +35,22 @@ show_zone_queries() {
   done
 }
 
+# SITE: the curl command that fetches the WebSite from each of its guests through the guest's
+# HTTP forward, with the site's host name as Host, and the HTTP status it answers with.
+show_site_fetches() {
+  local site=$1 host_name guest http_port
+  host_name=$(kubectl get website "$site" -o jsonpath='{.spec.hostNames[0]}') || return 0
+  log "fetch $host_name from its guests through their forwards:"
+  for guest in $(kubectl get website "$site" -o jsonpath='{.spec.guests[*].name}'); do
+    http_port=$(kubectl get guestdomain "$guest" \
+      -o jsonpath='{.spec.network.hostForwards[?(@.guestPort==80)].hostPort}' | cut -d' ' -f1)
+    [ -n "$http_port" ] || continue
+    printf "  curl -H 'Host: %s' http://127.0.0.1:%s/   (%s answers: %s)\n" "$host_name" "$http_port" \
+      "$guest" "$(curl -sS -o /dev/null -w '%{http_code}' -H "Host: $host_name" \
+        "http://127.0.0.1:$http_port/" 2>&1)" >&2
+  done
+}
+
 port=${SERVIRT_HTTP_PORT:-8080}
 log "starting the operator (logs: .local/operator.log; metrics: http://127.0.0.1:$port/metrics)"
 SERVIRT_HTTP_HOST=127.0.0.1 SERVIRT_HTTP_PORT=$port \
@@ -50,7 +67,11 @@ kubectl wait --for=condition=Ready guestdomain --all --timeout=15m || log "not e
 log "waiting for the sample zone on its primary (ns1) and secondary (ns2)"
 kubectl wait --for=condition=Ready dnszone/example-com --timeout=5m ||
   log "the zone is not Ready yet: kubectl describe dnszone example-com"
+log "waiting for the sample site on web1"
+kubectl wait --for=condition=Ready website/www --timeout=5m ||
+  log "the site is not Ready yet: kubectl describe website www"
 kubectl get servirt
-show_zone_queries example-com mail
+show_zone_queries example-com www
+show_site_fetches www
 log "the operator runs; Ctrl-C stops it"
 wait "$operator"

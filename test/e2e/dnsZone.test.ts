@@ -6,7 +6,7 @@ import type { DnsZone } from '../../operator/src/api/types.generated.js';
 import { freePort } from '../../hack/cluster/processes.js';
 import { kubectl, testKubeconfig } from '../integration/cluster.js';
 import { eventually, startOperatorProcess, type OperatorProcess } from '../integration/operatorProcess.js';
-import { leftovers, POOL, virsh } from './environment.js';
+import { leftovers, removeFromHost } from './environment.js';
 import { apply, condition, getGuest, guestDomain, localHost } from './guests.js';
 import { dig } from './dig.js';
 
@@ -160,12 +160,3 @@ describe('DnsZone on two guests (QEMU, TCG)', () => {
       expect(await leftovers(prefixOf(guest))).toEqual({ domains: [], volumes: [] });
   });
 });
-
-async function removeFromHost(prefix: string): Promise<void> {
-  const { domains, volumes } = await leftovers(prefix);
-  for (const domain of domains) {
-    await virsh('destroy', domain).catch(() => undefined);
-    await virsh('undefine', domain).catch(() => undefined);
-  }
-  for (const volume of volumes) await virsh('vol-delete', volume, '--pool', POOL).catch(() => undefined);
-}

@@ -38,3 +38,13 @@ export async function leftovers(prefix: string): Promise<{ domains: string[]; vo
     .filter((n) => n.startsWith(prefix));
   return { domains, volumes };
 }
+
+/** Destroys and removes the domains and volumes whose names start with prefix: after a failed test. */
+export async function removeFromHost(prefix: string): Promise<void> {
+  const { domains, volumes } = await leftovers(prefix);
+  for (const domain of domains) {
+    await virsh('destroy', domain).catch(() => undefined);
+    await virsh('undefine', domain).catch(() => undefined);
+  }
+  for (const volume of volumes) await virsh('vol-delete', volume, '--pool', POOL).catch(() => undefined);
+}

@@ -15,11 +15,25 @@ export function localHost(namespace: string) {
   };
 }
 
+/** A TCP port of the guest forwarded to the host's loopback. */
+export interface TcpForward {
+  name: string;
+  hostPort: number;
+  guestPort: number;
+}
+
 /**
- * A guest with SSH and DNS forwarded to loopback. DNS is forwarded over TCP and UDP on the same
- * port: other guests send it NOTIFY (UDP) and transfer requests (TCP) at 10.0.2.2:dnsPort.
+ * A guest with SSH and DNS (and any more TCP ports) forwarded to loopback. DNS is forwarded over
+ * TCP and UDP on the same port: other guests send it NOTIFY (UDP) and transfer requests (TCP) at
+ * 10.0.2.2:dnsPort.
  */
-export function guestDomain(namespace: string, name: string, sshPort: number, dnsPort: number) {
+export function guestDomain(
+  namespace: string,
+  name: string,
+  sshPort: number,
+  dnsPort: number,
+  more: TcpForward[] = [],
+) {
   return {
     apiVersion: 'servirt.dev/v1alpha1',
     kind: 'GuestDomain',
@@ -35,6 +49,7 @@ export function guestDomain(namespace: string, name: string, sshPort: number, dn
           { name: 'ssh', protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: sshPort, guestPort: 22 },
           { name: 'dns-tcp', protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: dnsPort, guestPort: 53 },
           { name: 'dns-udp', protocol: 'udp', hostAddress: '127.0.0.1', hostPort: dnsPort, guestPort: 53 },
+          ...more.map((forward) => ({ ...forward, protocol: 'tcp', hostAddress: '127.0.0.1' })),
         ],
       },
       runStrategy: 'Always',
