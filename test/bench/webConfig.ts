@@ -40,7 +40,7 @@ async function deployGenerated(server: ApacheTestServer): Promise<void> {
 /**
  * (b) A virtual host as one would write it by hand for speed, in place of servirt's server
  * configuration: the same content, logs and security headers (the site must send them either way),
- * no default hosts, no release link.
+ * the same file-serving tuning (no mmap, sendfile), no default hosts, no release link.
  */
 async function writeBaseline(server: ApacheTestServer): Promise<void> {
   const root = path.join(server.layout.contentRoot, 'bench');
@@ -56,6 +56,8 @@ async function writeBaseline(server: ApacheTestServer): Promise<void> {
 \t\tAllowOverride None
 \t\tRequire all granted
 \t</Directory>
+\tEnableMMAP Off
+\tEnableSendfile On
 ${SECURITY_HEADERS.map((line) => `\t${line}\n`).join('')}\tErrorLog "${server.layout.logDir}/bench.error.log"
 \tCustomLog "${server.layout.logDir}/bench.access.log" combined
 </VirtualHost>
