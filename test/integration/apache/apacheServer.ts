@@ -12,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
-import ssh2 from 'ssh2';
 import {
   freePort,
   isAlive,
@@ -21,25 +20,20 @@ import {
   startProcess,
   stopProcessGroup,
 } from '../../../hack/cluster/processes.js';
-import { connectGuest, type GuestChannel } from '../../../operator/src/guest/channel.js';
+import type { GuestChannel } from '../../../operator/src/guest/channel.js';
 import { renderServerConfig } from '../../../operator/src/guest/apache/config.js';
 import { localMainConfig } from '../../../operator/src/guest/apache/debianServer.js';
 import { defaultCertificateCommand } from '../../../operator/src/guest/apache/firstBoot.js';
 import { localApacheLayout, type ApacheLayout } from '../../../operator/src/guest/apache/layout.js';
-import { startTestSshd, type TestSshd } from '../sshd.js';
+import {
+  channelThrough,
+  startBehindOneSshd,
+  type SharedSshd,
+  type TestSshAccess,
+} from '../standIn/sharedSshd.js';
+export type { TestSshAccess };
 
 const run = promisify(execFile);
-
-export interface TestSshAccess {
-  host: string;
-  port: number;
-  /** The sshd's host key (OpenSSH format) and its public half ("ssh-ed25519 AAAA…"). */
-  hostPrivateKey: string;
-  hostPublicKey: string;
-  /** The key root logs in with. */
-  clientPrivateKey: string;
-  clientPublicKey: string;
-}
 
 export interface HttpAnswer {
   status: number;
@@ -71,13 +65,6 @@ export interface ApacheTestServer {
   stop(): Promise<void>;
 }
 
-/** One sshd, used by several servers; stops when the last one releases it. */
-interface SharedSshd {
-  sshd: TestSshd;
-  access: TestSshAccess;
-  users: number;
-}
-
 export async function startApacheServer(options: { name?: string } = {}): Promise<ApacheTestServer> {
   const [server] = await startApacheServers(1, options.name ? [options.name] : undefined);
   return server as ApacheTestServer;
@@ -85,31 +72,8 @@ export async function startApacheServer(options: { name?: string } = {}): Promis
 
 /** Starts count servers (named web1, web2, … unless names are given) behind one sshd. */
 export async function startApacheServers(count: number, names?: string[]): Promise<ApacheTestServer[]> {
-  const host = ssh2.utils.generateKeyPairSync('ed25519');
-  const client = ssh2.utils.generateKeyPairSync('ed25519');
-  const sshd = await startTestSshd(host.private, client.public);
-  const shared: SharedSshd = {
-    sshd,
-    access: {
-      host: '127.0.0.1',
-      port: sshd.port,
-      hostPrivateKey: host.private,
-      hostPublicKey: host.public,
-      clientPrivateKey: client.private,
-      clientPublicKey: client.public,
-    },
-    users: 0,
-  };
-  const servers: ApacheTestServer[] = [];
-  try {
-    for (let index = 0; index < count; index++)
-      servers.push(await startOne(names?.[index] ?? `web${index + 1}`, shared));
-  } catch (error) {
-    await Promise.all(servers.map((server) => server.stop()));
-    if (shared.users === 0) await shared.sshd.stop();
-    throw error;
-  }
-  return servers;
+  const named = Array.from({ length: count }, (_, index) => names?.[index] ?? `web${index + 1}`);
+  return startBehindOneSshd(named, startOne);
 }
 
 async function startOne(name: string, shared: SharedSshd): Promise<ApacheTestServer> {
@@ -148,16 +112,7 @@ async function startOne(name: string, shared: SharedSshd): Promise<ApacheTestSer
     httpsPort: layout.httpsPort,
     ssh: shared.access,
     channel: async () => {
-      const channel = await connectGuest(
-        {
-          host: shared.access.host,
-          port: shared.access.port,
-          username: 'root',
-          privateKey: shared.access.clientPrivateKey,
-          hostPublicKey: shared.access.hostPublicKey,
-        },
-        10_000,
-      );
+      const channel = await channelThrough(shared);
       channels.push(channel);
       return channel;
     },

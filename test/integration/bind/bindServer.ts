@@ -7,9 +7,8 @@ import { execFile, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import ssh2 from 'ssh2';
 import { freePort, isAlive, sleep, startProcess, stopProcessGroup } from '../../../hack/cluster/processes.js';
-import { connectGuest, type GuestChannel } from '../../../operator/src/guest/channel.js';
+import type { GuestChannel } from '../../../operator/src/guest/channel.js';
 import { renderServerConfig } from '../../../operator/src/guest/bind/config.js';
 import {
   localBindLayout,
@@ -18,7 +17,13 @@ import {
   type BindLayout,
 } from '../../../operator/src/guest/bind/layout.js';
 import { EMPTY_SERVER_CONFIG, type TsigKeyConfig } from '../../../operator/src/guest/bind/model.js';
-import { startTestSshd, type TestSshd } from '../sshd.js';
+import {
+  channelThrough,
+  startBehindOneSshd,
+  type SharedSshd,
+  type TestSshAccess,
+} from '../standIn/sharedSshd.js';
+export type { TestSshAccess };
 
 const run = promisify(execFile);
 
@@ -48,24 +53,6 @@ export interface BindTestServer {
   stop(): Promise<void>;
 }
 
-export interface TestSshAccess {
-  host: string;
-  port: number;
-  /** The sshd's host key (OpenSSH format) and its public half ("ssh-ed25519 AAAA…"). */
-  hostPrivateKey: string;
-  hostPublicKey: string;
-  /** The key root logs in with. */
-  clientPrivateKey: string;
-  clientPublicKey: string;
-}
-
-/** One sshd, used by several servers; stops when the last one releases it. */
-interface SharedSshd {
-  sshd: TestSshd;
-  access: TestSshAccess;
-  users: number;
-}
-
 export async function startBindServer(options: { name?: string } = {}): Promise<BindTestServer> {
   const [server] = await startBindServers(1, options.name ? [options.name] : undefined);
   return server as BindTestServer;
@@ -73,31 +60,8 @@ export async function startBindServer(options: { name?: string } = {}): Promise<
 
 /** Starts count servers (named ns1, ns2, … unless names are given) behind one sshd. */
 export async function startBindServers(count: number, names?: string[]): Promise<BindTestServer[]> {
-  const host = ssh2.utils.generateKeyPairSync('ed25519');
-  const client = ssh2.utils.generateKeyPairSync('ed25519');
-  const sshd = await startTestSshd(host.private, client.public);
-  const shared: SharedSshd = {
-    sshd,
-    access: {
-      host: '127.0.0.1',
-      port: sshd.port,
-      hostPrivateKey: host.private,
-      hostPublicKey: host.public,
-      clientPrivateKey: client.private,
-      clientPublicKey: client.public,
-    },
-    users: 0,
-  };
-  const servers: BindTestServer[] = [];
-  try {
-    for (let index = 0; index < count; index++)
-      servers.push(await startOne(names?.[index] ?? `ns${index + 1}`, shared));
-  } catch (error) {
-    await Promise.all(servers.map((server) => server.stop()));
-    if (shared.users === 0) await shared.sshd.stop();
-    throw error;
-  }
-  return servers;
+  const named = Array.from({ length: count }, (_, index) => names?.[index] ?? `ns${index + 1}`);
+  return startBehindOneSshd(named, startOne);
 }
 
 async function startOne(name: string, shared: SharedSshd): Promise<BindTestServer> {
@@ -153,16 +117,7 @@ async function startOne(name: string, shared: SharedSshd): Promise<BindTestServe
     logFile,
     ssh: shared.access,
     channel: async () => {
-      const channel = await connectGuest(
-        {
-          host: shared.access.host,
-          port: shared.access.port,
-          username: 'root',
-          privateKey: shared.access.clientPrivateKey,
-          hostPublicKey: shared.access.hostPublicKey,
-        },
-        10_000,
-      );
+      const channel = await channelThrough(shared);
       channels.push(channel);
       return channel;
     },
