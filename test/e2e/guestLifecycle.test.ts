@@ -120,7 +120,7 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
   });
 
   it('leaves no domain, volume or seed ISO behind when deleted', async () => {
-    const deleted = await kubectl(['delete', 'gd', 'g1', '-n', NAMESPACE, '--timeout=60s']);
+    const deleted = await kubectl(['delete', 'gd', 'g1', '-n', NAMESPACE, '--timeout=300s']);
     expect(deleted.code).toBe(0);
     expect(await leftovers(DOMAIN)).toEqual({ domains: [], volumes: [] });
   });

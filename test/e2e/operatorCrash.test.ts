@@ -26,7 +26,7 @@ describe('operator crashes during provisioning', () => {
       const first = await startOperatorProcess(testKubeconfig(), { SERVIRT_LEADER_ELECTION: 'false' });
       await eventually(
         () => first.lines.some((line) => line.msg === 'caches synced; ready'),
-        30_000,
+        60_000,
         'operator ready',
       );
       await apply(guestDomain(NAMESPACE, name, await freePort(), await freePort()));
@@ -37,7 +37,7 @@ describe('operator crashes during provisioning', () => {
       try {
         await eventually(
           async () => condition(await getGuest(NAMESPACE, name), 'Running')?.status === 'True',
-          60_000,
+          180_000,
           'running',
         );
         expect(await leftovers(prefix)).toEqual({
@@ -45,7 +45,7 @@ describe('operator crashes during provisioning', () => {
           volumes: [`${prefix}-disk.qcow2`, `${prefix}-seed.iso`],
         });
 
-        const deleted = await kubectl(['delete', 'gd', name, '-n', NAMESPACE, '--timeout=60s']);
+        const deleted = await kubectl(['delete', 'gd', name, '-n', NAMESPACE, '--timeout=300s']);
         expect(deleted.code).toBe(0);
         expect(await leftovers(prefix)).toEqual({ domains: [], volumes: [] });
       } finally {

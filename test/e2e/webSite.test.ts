@@ -163,7 +163,7 @@ describe('WebSite on a guest (QEMU, TCG), published in the DnsZone it serves', (
   it("resolves the host name through the zone's primary to the forward's host address", async () => {
     await eventually(
       async () => (await dig(ports.dns, HOST_NAME, 'A')).data.join() === '127.0.0.1',
-      15_000,
+      120_000,
       `${HOST_NAME} A 127.0.0.1`,
     );
     expect(await dig(ports.dns, HOST_NAME, 'A', 'tcp')).toEqual({ status: 'NOERROR', data: ['127.0.0.1'] });
@@ -199,7 +199,7 @@ describe('WebSite on a guest (QEMU, TCG), published in the DnsZone it serves', (
     await apply(content(page('two')));
     await eventuallyOrReport(
       async () => (await https(HOST_NAME, tls.certificate).catch(() => undefined))?.body === page('two'),
-      30_000,
+      120_000,
       'the changed content',
     );
     console.log(`changed content served after ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -209,17 +209,17 @@ describe('WebSite on a guest (QEMU, TCG), published in the DnsZone it serves', (
         const current = await getObject<WebSite>('website', 'www');
         return isReady(current) && current?.status?.guests?.[0]?.contentHash !== before;
       },
-      30_000,
+      120_000,
       'the WebSite Ready with the new content',
     );
   });
 
   it('takes the A record out of the zone and the site out of Apache when the WebSite is deleted', async () => {
-    const deleted = await kubectl(['delete', 'website', 'www', '-n', NAMESPACE, '--timeout=120s']);
+    const deleted = await kubectl(['delete', 'website', 'www', '-n', NAMESPACE, '--timeout=300s']);
     expect(deleted.code).toBe(0);
     await eventually(
       async () => (await dig(ports.dns, HOST_NAME, 'A')).status === 'NXDOMAIN',
-      15_000,
+      120_000,
       `${HOST_NAME} gone from the zone`,
     );
     expect((await dig(ports.dns, ORIGIN, 'TXT')).data).toEqual(['"e2e"']);
@@ -241,10 +241,10 @@ describe('WebSite on a guest (QEMU, TCG), published in the DnsZone it serves', (
   });
 
   it('leaves no domain, volume or seed ISO behind when the zone and the guest are deleted', async () => {
-    expect((await kubectl(['delete', 'dnszone', 'web-test', '-n', NAMESPACE, '--timeout=120s'])).code).toBe(
+    expect((await kubectl(['delete', 'dnszone', 'web-test', '-n', NAMESPACE, '--timeout=300s'])).code).toBe(
       0,
     );
-    const deleted = await kubectl(['delete', 'gd', GUEST, '-n', NAMESPACE, '--timeout=120s']);
+    const deleted = await kubectl(['delete', 'gd', GUEST, '-n', NAMESPACE, '--timeout=300s']);
     expect(deleted.code).toBe(0);
     expect(await leftovers(PREFIX)).toEqual({ domains: [], volumes: [] });
   });
