@@ -3,7 +3,9 @@
 # libvirtd with the project's Debian guest image (built on first use), the sample resources,
 # and the operator reconciling them until the sample guests are Ready, the sample zone is
 # served by BIND on ns1 (primary) and ns2 (secondary), and the sample site www.example.com by
-# Apache on web1, its A record published in the zone. Ctrl-C stops the operator; the
+# Apache on web1, its A record published in the zone; then the sample Benchmark compares ns1,
+# ns2 and a native BIND (its Jobs run as local processes: hack/jobs/localJobRunner.ts stands
+# for the kubelet) and the report is served at /benchmarks/default/<name>. Ctrl-C stops the operator; the
 # control plane and libvirtd keep running until `npm run cluster:down` and
 # `bash hack/libvirt/down.sh` (which also stops the guests).
 set -euo pipefail
@@ -17,7 +19,10 @@ bash "$HACK_DIR/libvirt/up.sh"
 bash "$HACK_DIR/libvirt/load-image.sh" "$image"
 npm run --silent cluster:up
 . "$HACK_DIR/env.sh"
-kubectl apply -f config/samples/
+# Everything but the Benchmark now; the Benchmark once the servers it measures are up.
+for sample in config/samples/*.yaml; do
+  [[ $sample == *_benchmark.yaml ]] || kubectl apply -f "$sample"
+done
 npm run --silent build
 
 # ZONE NAME: for each server of the DnsZone, the dig command that asks it for NAME.<origin>
@@ -56,7 +61,10 @@ log "starting the operator (logs: .local/operator.log; metrics: http://127.0.0.1
 SERVIRT_HTTP_HOST=127.0.0.1 SERVIRT_HTTP_PORT=$port \
   node --max-semi-space-size=1 dist/operator/src/main.js >>.local/operator.log 2>&1 &
 operator=$!
-trap 'kill -TERM "$operator" 2>/dev/null; wait "$operator"' INT TERM EXIT
+log "running benchmark Jobs as local processes (logs: .local/jobs.log)"
+node --import tsx hack/jobs/localJobRunner.ts >>.local/jobs.log 2>&1 &
+jobs_runner=$!
+trap 'kill -TERM "$operator" "$jobs_runner" 2>/dev/null; wait "$operator" "$jobs_runner"' INT TERM EXIT
 for _ in $(seq 100); do
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   kill -0 "$operator" 2>/dev/null || die "the operator exited; see .local/operator.log"
@@ -73,5 +81,12 @@ kubectl wait --for=condition=Ready website/www --timeout=5m ||
 kubectl get servirt
 show_zone_queries example-com www
 show_site_fetches www
+log "benchmarking ns1 and ns2 against a native BIND (a few minutes)"
+kubectl apply -f config/samples/servirt_v1alpha1_benchmark.yaml
+kubectl wait --for=jsonpath='{.status.runs[0].phase}'=Succeeded benchmark/dns-ns1-ns2-native --timeout=20m ||
+  log "the benchmark has not finished yet: kubectl describe benchmark dns-ns1-ns2-native"
+kubectl get benchmark dns-ns1-ns2-native \
+  -o jsonpath='{range .status.runs[0].results[*]}{.target}{"\t"}{.qps}{" q/s\tp99 "}{.latencyP99Ms}{" ms\tratio "}{.ratioToBaseline}{"\n"}{end}' >&2
+log "open the report: http://127.0.0.1:$port/benchmarks/default/dns-ns1-ns2-native"
 log "the operator runs; Ctrl-C stops it"
 wait "$operator"

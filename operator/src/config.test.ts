@@ -10,6 +10,7 @@ describe('configFromEnv', () => {
       podName: 'host-a',
       leaderElection: true,
       concurrency: 4,
+      runnerImage: 'servirt:0.1.0',
     });
   });
 
@@ -22,6 +23,7 @@ describe('configFromEnv', () => {
       POD_NAME: 'servirt-7c9d',
       SERVIRT_LEADER_ELECTION: 'false',
       SERVIRT_CONCURRENCY: '8',
+      SERVIRT_RUNNER_IMAGE: 'registry.example/servirt:1.2.3',
     };
     expect(configFromEnv(env, 'ignored')).toEqual({
       httpHost: '127.0.0.1',
@@ -31,6 +33,7 @@ describe('configFromEnv', () => {
       podName: 'servirt-7c9d',
       leaderElection: false,
       concurrency: 8,
+      runnerImage: 'registry.example/servirt:1.2.3',
     });
   });
 

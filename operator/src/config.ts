@@ -13,6 +13,8 @@ export interface OperatorConfig {
   leaderElection: boolean;
   /** Workers per controller. */
   concurrency: number;
+  /** Image of the benchmark Jobs (their runner is `servirt bench run`): the operator's own. */
+  runnerImage: string;
 }
 
 const LOG_LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -43,5 +45,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv, hostname: string): Operato
     podName: env.POD_NAME ?? hostname,
     leaderElection: leaderElection === 'true',
     concurrency,
+    runnerImage: env.SERVIRT_RUNNER_IMAGE ?? 'servirt:0.1.0',
   };
 }

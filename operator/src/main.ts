@@ -15,6 +15,7 @@ import { registerVirtualHostController } from './controllers/virtualhost/registe
 import { registerGuestDomainController } from './controllers/guestdomain/register.js';
 import { registerDnsZoneController } from './controllers/dnszone/register.js';
 import { registerWebSiteController } from './controllers/website/register.js';
+import { registerBenchmarkController } from './controllers/benchmark/register.js';
 
 const config = configFromEnv(process.env, os.hostname());
 const log = pino({ level: config.logLevel, base: { pod: config.podName } });
@@ -30,15 +31,22 @@ process.on('unhandledRejection', (error) => {
 
 const metrics = new OperatorMetrics();
 const stopping = new AbortController();
-const started: { manager?: Manager } = {};
+const started: {
+  manager?: Manager;
+  benchmarkReport?: (namespace: string, name: string) => Promise<string | undefined>;
+} = {};
 
 const server = createHttpEndpoints(
   { healthy: () => true, ready: () => !stopping.signal.aborted && (started.manager?.ready ?? false) },
   metrics.registry,
+  { benchmarkReport: async (namespace, name) => started.benchmarkReport?.(namespace, name) },
 );
 server.listen(config.httpPort, config.httpHost);
 await once(server, 'listening');
-log.info({ address: server.address() as AddressInfo }, 'serving /healthz, /readyz and /metrics');
+log.info(
+  { address: server.address() as AddressInfo },
+  'serving /healthz, /readyz, /metrics and /benchmarks/<namespace>/<name>',
+);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
@@ -79,6 +87,10 @@ registerVirtualHostController(manager, { concurrency: config.concurrency });
 registerGuestDomainController(manager, { concurrency: config.concurrency });
 registerDnsZoneController(manager, { concurrency: config.concurrency });
 registerWebSiteController(manager, { concurrency: config.concurrency });
+started.benchmarkReport = registerBenchmarkController(manager, {
+  concurrency: config.concurrency,
+  runnerImage: config.runnerImage,
+}).benchmarkReport;
 
 await manager.start();
 log.info({ leaderElection: config.leaderElection }, 'caches synced; ready');

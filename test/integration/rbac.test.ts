@@ -72,8 +72,15 @@ const checks: Check[] = [
   ...deny(['update'], 'deployments.apps', { namespace }),
   ...deny(['create'], 'serviceaccounts', { subresource: 'token' }),
   ...deny(['impersonate'], 'serviceaccounts'),
-  ...deny(['create', 'bind', 'escalate'], 'roles.rbac.authorization.k8s.io'),
-  ...deny(['create'], 'rolebindings.rbac.authorization.k8s.io', { namespace }),
+  // Each Benchmark's runner: a ServiceAccount and a Role limited to ConfigMaps (the API server
+  // lets the operator grant only what it holds itself: no bind, no escalate).
+  ...allow(['get', 'create', 'patch'], 'serviceaccounts'),
+  ...deny(['delete', 'list'], 'serviceaccounts'),
+  ...allow(['get', 'create', 'patch'], 'roles.rbac.authorization.k8s.io'),
+  ...allow(['get', 'create', 'patch'], 'rolebindings.rbac.authorization.k8s.io'),
+  ...deny(['bind', 'escalate', 'delete'], 'roles.rbac.authorization.k8s.io'),
+  ...deny(['create', 'bind'], 'clusterroles.rbac.authorization.k8s.io'),
+  ...deny(['create'], 'clusterrolebindings.rbac.authorization.k8s.io'),
   ...deny(['get', 'list'], 'nodes', { namespace: undefined }),
   ...deny(['list', 'create', 'escalate'], 'clusterroles.rbac.authorization.k8s.io', { namespace: undefined }),
   ...deny(['create'], 'clusterrolebindings.rbac.authorization.k8s.io', { namespace: undefined }),
@@ -252,6 +259,7 @@ describe('Helm chart on the real API server', () => {
       'POD_NAME',
       'LOG_LEVEL',
       'SERVIRT_HTTP_PORT',
+      'SERVIRT_RUNNER_IMAGE',
     ]);
     expect(container.volumeMounts).toContainEqual(
       expect.objectContaining({ name: 'tmp', mountPath: '/tmp' }),

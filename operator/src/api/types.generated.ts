@@ -265,10 +265,14 @@ export interface BenchmarkStatus {
    */
   nextRunTime?: string;
   /**
-   * ConfigMap in this namespace holding the report of the kept runs (report.md, results.json and a
+   * ConfigMap in this namespace holding the report of the kept runs (report.html, results.json and a
    * chart, chart.svg).
    */
   reportConfigMap?: string;
+  /**
+   * Path of the report page on the operator's HTTP server (/benchmarks/<namespace>/<name>).
+   */
+  reportPath?: string;
   /**
    * The latest runs, newest first, at most spec.keepRuns.
    */
@@ -308,6 +312,14 @@ export interface BenchmarkStatusRun {
    * Why the run failed, when it did.
    */
   message?: string;
+  /**
+   * The metadata.generation of the spec the run measured.
+   */
+  generation?: number;
+  /**
+   * How many of spec.repeats measurements (one Job each) have finished.
+   */
+  repeatsDone?: number;
   /**
    * Result per target.
    */
@@ -368,6 +380,30 @@ export interface BenchmarkStatusRunResult {
    * itself.
    */
   ratioToBaseline?: number;
+  /**
+   * Throughput of the unrecorded warm-up measurement (spec.warmup), apart from the mean: a first DNS run
+   * fills caches and shows it.
+   */
+  warmupThroughput?: number;
+  /**
+   * DNS answers per response code, summed over samples (dns).
+   */
+  responseCodes?: {
+    [k: string]: number;
+  };
+  /**
+   * True when the target could not be measured (reason and message say why); the other targets of the
+   * run are measured all the same.
+   */
+  failed?: boolean;
+  /**
+   * Why the target failed, in CamelCase (e.g. GuestNotReady, NoAnswers).
+   */
+  reason?: string;
+  /**
+   * What went wrong, for people.
+   */
+  message?: string;
 }
 
 // DnsZone (crds/servirt.dev_dnszones.yaml)

@@ -9,6 +9,8 @@ export interface KubeObject {
     resourceVersion?: string;
     generation?: number;
     finalizers?: string[];
+    labels?: Record<string, string>;
+    ownerReferences?: { uid?: string; kind?: string; name?: string; controller?: boolean }[];
     /** A string on the wire (client-node's types say Date). */
     deletionTimestamp?: unknown;
     managedFields?: unknown;

@@ -21,7 +21,7 @@ interface KeySecret {
   data?: Record<string, string>;
 }
 
-const FIELDS = {
+export const KEY_FIELDS = {
   hostPrivate: 'host_ed25519',
   hostPublic: 'host_ed25519.pub',
   clientPrivate: 'client_ed25519',
@@ -68,7 +68,9 @@ export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise
       namespace ?? '',
       name,
       ownerReference(owner),
-      Object.fromEntries(Object.entries(FIELDS).map(([key, field]) => [field, keys[key as keyof GuestKeys]])),
+      Object.fromEntries(
+        Object.entries(KEY_FIELDS).map(([key, field]) => [field, keys[key as keyof GuestKeys]]),
+      ),
       { 'servirt.dev/guestdomain': owner.metadata.name ?? '' },
     );
     return keys;
@@ -101,10 +103,10 @@ export function keysFromSecret(secret: KeySecret, name: string): GuestKeys {
     return Buffer.from(value, 'base64').toString('utf8');
   };
   return {
-    hostPrivate: read(FIELDS.hostPrivate),
-    hostPublic: read(FIELDS.hostPublic),
-    clientPrivate: read(FIELDS.clientPrivate),
-    clientPublic: read(FIELDS.clientPublic),
+    hostPrivate: read(KEY_FIELDS.hostPrivate),
+    hostPublic: read(KEY_FIELDS.hostPublic),
+    clientPrivate: read(KEY_FIELDS.clientPrivate),
+    clientPublic: read(KEY_FIELDS.clientPublic),
   };
 }
 
