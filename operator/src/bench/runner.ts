@@ -24,7 +24,7 @@ export async function runRepeat(plan: RunPlan, input: RunnerInput): Promise<Repe
     (plan.type === 'dns' || plan.type === 'http') && plan.targets.some((t) => t.kind === 'native');
   let native: NativeServer | Failure | undefined;
   if (needsNative) {
-    native = await (input.startNative ?? noNative)().catch((error: unknown): Failure => ({
+    native = await (input.startNative ?? (() => noNative(plan.type)))().catch((error: unknown): Failure => ({
       reason: 'NativeServerFailed',
       message: (error as Error).message,
     }));
@@ -50,8 +50,12 @@ export async function runRepeat(plan: RunPlan, input: RunnerInput): Promise<Repe
   };
 }
 
-async function noNative(): Promise<NativeServer> {
-  throw new Error('this benchmark has no native server');
+async function noNative(type: string): Promise<NativeServer> {
+  throw new Error(
+    type === 'http'
+      ? 'a native http baseline (Apache run by the Job) is not implemented yet'
+      : 'no zone for a native server: set dns.zoneRef',
+  );
 }
 
 async function measureTarget(

@@ -4,7 +4,7 @@
 // here: hack/jobs/localJobRunner.ts runs each Job's container command as a local process with the
 // Job's environment and ServiceAccount token, standing for the kubelet.
 import { mkdtemp, readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -204,8 +204,8 @@ describe('Benchmark: dnsperf Jobs against a primary, a secondary and native BIND
     });
     console.log(`report screenshot: ${file}`);
     const png = decodePng(await readFile(file));
-    expect(countColor(png, [0x25, 0x63, 0xeb], 8)).toBeGreaterThan(2000); // the guests' bars
-    expect(countColor(png, [0x6b, 0x72, 0x80], 8)).toBeGreaterThan(2000); // the baseline's bar
+    expect(countColor(png, [0x25, 0x63, 0xeb], 8)).toBeGreaterThan(500); // the guests' bars
+    expect(countColor(png, [0x6b, 0x72, 0x80], 8)).toBeGreaterThan(5000); // the baseline's bar
   });
 
   it('gives a target that is down a failed result with a reason, and still measures the others', async () => {
@@ -238,5 +238,69 @@ describe('Benchmark: dnsperf Jobs against a primary, a secondary and native BIND
     expect(results.get('missing')).toMatchObject({ failed: true, reason: 'GuestNotFound' });
     expect(ready(done)).toMatchObject({ status: 'False', reason: 'TargetsFailed' });
     expect(ready(done)?.message).toMatch(/down \(NoAnswers/);
+  });
+
+  it('measures http with wrk and cpu with sysbench, native and in a guest over the guest channel', async () => {
+    const site = createServer((_request, response) => response.writeHead(200).end('hello\n'));
+    const sitePort = await freePort();
+    await new Promise<void>((resolve) => site.listen(sitePort, '127.0.0.1', resolve));
+    try {
+      const http: Benchmark = {
+        apiVersion: 'servirt.dev/v1alpha1',
+        kind: 'Benchmark',
+        metadata: { name: 'http-two', namespace: NAMESPACE },
+        spec: {
+          type: 'http',
+          targets: [
+            { name: 'by-url', kind: 'url', url: `http://127.0.0.1:${sitePort}/` },
+            { name: 'by-address', kind: 'address', address: '127.0.0.1', port: sitePort },
+          ],
+          baseline: 'by-url',
+          duration: '1s',
+          repeats: 1,
+          http: { connections: 4, threads: 1 },
+        },
+      };
+      const cpu: Benchmark = {
+        apiVersion: 'servirt.dev/v1alpha1',
+        kind: 'Benchmark',
+        metadata: { name: 'cpu-two', namespace: NAMESPACE },
+        spec: {
+          type: 'cpu',
+          // ns1's "guest" is this machine behind a real sshd: sysbench runs over the guest channel.
+          targets: [
+            { name: 'guest', kind: 'guestDomain', guestRef: { name: 'ns1' } },
+            { name: 'native', kind: 'native' },
+          ],
+          baseline: 'native',
+          duration: '1s',
+          repeats: 1,
+          warmup: false,
+        },
+      };
+      for (const object of [http, cpu])
+        await env.client.request({
+          method: 'POST',
+          path: resourcePath(BENCHMARKS, { namespace: NAMESPACE }),
+          body: object,
+        });
+      const httpRun = (await finished('http-two')).status?.runs?.[0];
+      expect(httpRun?.phase).toBe('Succeeded');
+      for (const result of httpRun?.results ?? []) {
+        expect(result.rps).toBeGreaterThan(100);
+        expect(result.latencyP99Ms).toBeGreaterThan(0);
+        expect(result.errors).toBe(0);
+      }
+      const cpuRun = (await finished('cpu-two')).status?.runs?.[0];
+      console.log(JSON.stringify(cpuRun?.results));
+      expect(cpuRun?.phase).toBe('Succeeded');
+      for (const result of cpuRun?.results ?? []) {
+        expect(result.failed).toBeUndefined();
+        expect(result.score).toBeGreaterThan(0);
+        expect(result.scoreUnit).toBe('events/s');
+      }
+    } finally {
+      await new Promise((resolve) => site.close(resolve));
+    }
   });
 });
