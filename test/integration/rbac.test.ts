@@ -3,7 +3,8 @@
 // operator needs (kubectl auth can-i, so the real RBAC authorizer decides). The kustomize
 // tree builds, carries the same RBAC and the same pod, and nothing grants a wildcard.
 import { parseAllDocuments } from 'yaml';
-import { helm, kubectl, repoPath } from './cluster.js';
+import { installKubeVirtCrds } from '../../hack/cluster/crds.js';
+import { helm, kubectl, repoPath, testKubeconfig } from './cluster.js';
 
 const namespace = 'servirt-system';
 const release = 'servirt';
@@ -151,43 +152,11 @@ const wildcards = (objects: K8sObject[]) =>
       ),
     );
 
-// KubeVirt is not installed in the test cluster. kubectl auth can-i resolves resource
-// names through discovery, so stand-in CRDs make kubevirt.io's resources known.
-const kubevirtStandIns = ['VirtualMachine', 'VirtualMachineInstance'].map((kind) => ({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `${kind.toLowerCase()}s.kubevirt.io` },
-  spec: {
-    group: 'kubevirt.io',
-    names: { kind, plural: `${kind.toLowerCase()}s`, singular: kind.toLowerCase() },
-    scope: 'Namespaced',
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-}));
-
+// kubectl auth can-i resolves resource names through discovery: KubeVirt's CRDs (with schemas
+// from its OpenAPI spec) make kubevirt.io's resources known.
 describe('Helm chart on the real API server', () => {
   beforeAll(async () => {
-    for (const crd of kubevirtStandIns) {
-      const exists = await kubectl(['get', 'crd', crd.metadata.name, '-o', 'name']);
-      if (exists.code !== 0) {
-        const created = await kubectl(['create', '-f', '-'], JSON.stringify(crd));
-        expect(created.stderr).toBe('');
-      }
-      const established = await kubectl([
-        'wait',
-        '--for=condition=Established',
-        '--timeout=30s',
-        `crd/${crd.metadata.name}`,
-      ]);
-      expect(established.code).toBe(0);
-    }
+    await installKubeVirtCrds(testKubeconfig());
     const installed = await helm([
       'upgrade',
       '--install',
