@@ -16,6 +16,8 @@ export function goToolsDir(): Promise<string> {
   return toolsDir;
 }
 
-export async function toolPath(name: 'kube-apiserver' | 'etcd' | 'kubectl' | 'helm'): Promise<string> {
+export async function toolPath(
+  name: 'kube-apiserver' | 'kube-controller-manager' | 'etcd' | 'kubectl' | 'helm',
+): Promise<string> {
   return path.join(await goToolsDir(), name);
 }

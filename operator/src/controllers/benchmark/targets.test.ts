@@ -156,18 +156,23 @@ describe('planTargets: guestDomain targets that cannot be measured', () => {
   });
 
   it.each(['cpu', 'memory'] as const)(
-    '%s without an SSH forward on a local host → GuestUnreachable',
+    '%s on a remote host without an address of the guest → GuestUnreachable',
     (type) => {
-      const g = guest('g', {
-        host: 'remote',
-        forwards: [fwd(22, 2222)],
-        addresses: [{ type: 'InternalIP', address: '10.0.0.5' }],
-      });
+      const g = guest('g', { host: 'remote', forwards: [fwd(22, 2222)] });
       const { targets, secretEnv } = onGuest(type, g);
       expect(targets[0]?.unavailable?.reason).toBe('GuestUnreachable');
       expect(secretEnv).toEqual([]);
     },
   );
+
+  it.each(['cpu', 'memory'] as const)('%s on a remote host: SSH to the guest own address', (type) => {
+    const g = guest('g', {
+      host: 'remote',
+      forwards: [fwd(22, 2222)],
+      addresses: [{ type: 'InternalIP', address: '10.0.0.5' }],
+    });
+    expect(onGuest(type, g).targets[0]?.ssh).toMatchObject({ host: '10.0.0.5', port: 22 });
+  });
 });
 
 describe('planTargets: reachable guestDomain targets', () => {

@@ -27,13 +27,19 @@ export function guestNames(guest: GuestDomain): GuestNames {
   };
 }
 
-/** Where the operator reaches the guest's sshd: a loopback forward on a local host, if there is one. */
+/**
+ * Where the operator reaches the guest's sshd: a loopback forward on a local host, else the
+ * guest's own address (a KubeVirt instance's, a bridged guest's) on port 22.
+ */
 export function sshEndpoint(guest: GuestDomain, hostUri: string): { host: string; port: number } | undefined {
-  if (!isLocalUri(hostUri)) return undefined;
-  const forward = (guest.spec.network?.hostForwards ?? []).find(
-    (f) => f.guestPort === 22 && (f.protocol ?? 'tcp') === 'tcp',
-  );
-  return forward ? { host: forward.hostAddress ?? '127.0.0.1', port: forward.hostPort } : undefined;
+  const forward = isLocalUri(hostUri)
+    ? (guest.spec.network?.hostForwards ?? []).find(
+        (f) => f.guestPort === 22 && (f.protocol ?? 'tcp') === 'tcp',
+      )
+    : undefined;
+  if (forward) return { host: forward.hostAddress ?? '127.0.0.1', port: forward.hostPort };
+  const address = guest.status?.addresses?.find((a) => a.type === 'InternalIP' || a.type === 'ExternalIP');
+  return address ? { host: address.address, port: 22 } : undefined;
 }
 
 export function isLocalUri(uri: string): boolean {

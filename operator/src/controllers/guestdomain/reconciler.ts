@@ -15,6 +15,13 @@ import { ensureGuestKeys, type GuestKeys } from './sshKeys.js';
 import { guestNames, sshEndpoint } from './plan.js';
 import { provisionDomain, ProvisionError, teardownDomain, type GuestHypervisor } from './provision.js';
 import { desiredGuestStatus, type GuestFinding, type HostFinding } from './status.js';
+import {
+  applyKubeVirtGuest,
+  kubeVirtSshEndpoint,
+  notRunningOnKubeVirt,
+  removeKubeVirtGuest,
+} from './kubevirtGuest.js';
+import { kubeVirtNames } from '../../providers/kubevirt/virtualMachine.js';
 
 export const CONTROLLER_NAME = 'guestdomain';
 export const GUEST_DOMAINS: ResourceType = GuestDomainResource;
@@ -55,6 +62,7 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
     }
     const current = (await addFinalizer(deps.client, GUEST_DOMAINS, guest, FINALIZER)) as GuestDomain;
     const keys = await ensureGuestKeys(deps.client, current);
+    if (host.spec.provider === 'kubevirt') return reconcileOnKubeVirt(deps, current, host, keys, now());
     const hypervisor = deps.hypervisorFor(host);
     const names = guestNames(current);
     const notes: EventNote[] = [];
@@ -105,7 +113,7 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
     // A guest on its way down is not asked anything: GuestReady matters only while it should run.
     const guestFinding =
       domain?.state === 'running' && !startedNow && !halted
-        ? await reach(deps, current, host, keys)
+        ? await reach(deps, current, keys, sshEndpoint(current, host.spec.libvirt?.uri ?? ''))
         : notChecked;
     const status = desiredGuestStatus(
       current,
@@ -135,6 +143,18 @@ function checkHost(guest: GuestDomain, host: VirtualHost | undefined): HostFindi
   const hostName = guest.spec.virtualHostRef.name;
   if (!host)
     return { kind: 'notReady', reason: 'HostNotFound', message: `VirtualHost ${hostName} does not exist` };
+  if (host.spec.provider === 'kubevirt') {
+    const declared = guest.spec.virtualHostRef.hypervisor;
+    if (declared && declared !== 'kvm')
+      return {
+        kind: 'notReady',
+        reason: 'HypervisorMismatch',
+        message: `virtualHostRef.hypervisor is ${declared} but KubeVirt VirtualHost ${hostName} runs kvm`,
+      };
+    return findCondition(host.status?.conditions, 'Ready')?.status === 'True'
+      ? { kind: 'ready' }
+      : { kind: 'notReady', reason: 'HostNotReady', message: `VirtualHost ${hostName} is not Ready` };
+  }
   if (host.spec.provider !== 'libvirt' || !host.spec.libvirt) {
     return {
       kind: 'notReady',
@@ -156,13 +176,53 @@ function checkHost(guest: GuestDomain, host: VirtualHost | undefined): HostFindi
   return { kind: 'ready' };
 }
 
-async function reach(
+/** The KubeVirt path: Secret and VirtualMachine, then the same status as a libvirt guest. */
+async function reconcileOnKubeVirt(
   deps: GuestDomainDeps,
   guest: GuestDomain,
   host: VirtualHost,
   keys: GuestKeys,
+  now: string,
+): Promise<ReconcileResult> {
+  const step = await applyKubeVirtGuest(deps.client, guest, host, keys);
+  const observation = step.observation;
+  const halted = guest.spec.runStrategy === 'Halted';
+  const guestFinding =
+    observation?.domain.state === 'running' && !halted
+      ? await reach(deps, guest, keys, kubeVirtSshEndpoint(observation))
+      : notRunningOnKubeVirt(observation);
+  const status = desiredGuestStatus(
+    guest,
+    {
+      host: { kind: 'ready' },
+      ...(observation && {
+        domain: observation.domain,
+        addresses: observation.addresses,
+        reportedBy: 'KubeVirt',
+      }),
+      ...(step.failure && { failure: step.failure }),
+      guest: guestFinding,
+      startedNow: step.created,
+    },
+    now,
+  );
+  await writeStatus(deps, guest, status);
+  if (step.created)
+    await event(deps, guest, {
+      type: 'Normal',
+      reason: 'Created',
+      message: `created VirtualMachine ${kubeVirtNames(guest, host).namespace}/${kubeVirtNames(guest, host).vm}`,
+    });
+  if (step.failure) return { requeueAfterMs: 30_000 };
+  return { requeueAfterMs: status.phase === 'Running' || status.phase === 'Stopped' ? 10_000 : 3_000 };
+}
+
+async function reach(
+  deps: GuestDomainDeps,
+  guest: GuestDomain,
+  keys: GuestKeys,
+  endpoint: { host: string; port: number } | undefined,
 ): Promise<GuestFinding> {
-  const endpoint = sshEndpoint(guest, host.spec.libvirt?.uri ?? '');
   if (!endpoint) {
     return {
       kind: 'notChecked',
@@ -197,7 +257,10 @@ async function remove(
   host: VirtualHost | undefined,
 ): Promise<ReconcileResult> {
   if (!hasFinalizer(guest, FINALIZER)) return {};
-  if (host?.spec.libvirt) {
+  if (host?.spec.provider === 'kubevirt') {
+    // Owner references would do it where a garbage collector runs; the finalizer makes sure.
+    if (!(await removeKubeVirtGuest(deps.client, guest, host))) return { requeueAfterMs: 2_000 };
+  } else if (host?.spec.libvirt) {
     await teardownDomain(deps.hypervisorFor(host), guestNames(guest));
   } else {
     await event(deps, guest, {

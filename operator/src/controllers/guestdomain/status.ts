@@ -19,6 +19,10 @@ export interface GuestObservation {
   guest: GuestFinding;
   /** When the operator started the domain, if it did in this reconcile. */
   startedNow?: boolean;
+  /** The guest's own addresses where the backend reports them (KubeVirt); else the host's forwards. */
+  addresses?: { type: 'InternalIP' | 'ExternalIP'; address: string }[];
+  /** Who reports the domain's state; libvirt unless said. */
+  reportedBy?: string;
 }
 
 /** The status a GuestDomain should have. Pure: the clock comes in as now. */
@@ -67,7 +71,7 @@ export function desiredGuestStatus(
         type: 'Running',
         status: running ? 'True' : 'False',
         reason: running ? 'Running' : domain.state === 'shutoff' ? 'ShutOff' : 'NotRunning',
-        message: `libvirt reports the domain ${running ? 'running' : domain.state}`,
+        message: `${observation.reportedBy ?? 'libvirt'} reports the domain ${running ? 'running' : domain.state}`,
       }),
     );
     const guestReady: ConditionUpdate =
@@ -127,7 +131,7 @@ export function desiredGuestStatus(
     ...(generation !== undefined && { observedGeneration: generation }),
     phase,
     ...(domain && { domainUUID: domain.uuid }),
-    ...(running && { addresses: hostForwardAddresses(guest) }),
+    ...(running && { addresses: observation.addresses ?? hostForwardAddresses(guest) }),
     ...(startTime && { startTime }),
     ...(bootSeconds !== undefined && { bootSeconds }),
     conditions,

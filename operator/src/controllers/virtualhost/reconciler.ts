@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { KubeClient } from '../../kube/client.js';
+import { isNotFound, type KubeClient } from '../../kube/client.js';
 import { applyStatus, sameStatus } from '../../kube/objects.js';
 import { parseKey, type ResourceType } from '../../kube/resourcePath.js';
 import { recordEvent } from '../../kube/events.js';
@@ -36,6 +36,8 @@ export interface VirtualHostDeps {
   client: KubeClient;
   informer: Informer<VirtualHost>;
   probe: HostProbe;
+  /** Whether this cluster serves KubeVirt's API; the version it serves. */
+  kubeVirtApi?: () => Promise<string | undefined>;
   /** The GuestDomains that run on a host (namespace/name key): what is allocated of it. */
   guestsOn?: (hostKey: string) => GuestDomain[];
   log: Logger;
@@ -51,7 +53,10 @@ export function virtualHostReconciler(deps: VirtualHostDeps) {
   return async (key: string): Promise<ReconcileResult> => {
     const host = deps.informer.get(key);
     if (!host || host.metadata.deletionTimestamp) return {};
-    const observation = await observe(host, deps.probe, credentialsFor(deps.client, host));
+    const observation =
+      host.spec.provider === 'kubevirt'
+        ? await observeKubeVirt(deps)
+        : await observe(host, deps.probe, credentialsFor(deps.client, host));
     const status = desiredStatus(host.status, host.metadata.generation, observation, now());
     if (deps.guestsOn) status.allocated = allocation(deps.guestsOn(key));
     if (!sameStatus(status, host.status)) {
@@ -90,6 +95,34 @@ async function observe(
       return { kind: 'notSupported', reason: 'SecretInvalid', message: error.message };
     return { kind: 'unreachable', message: (error as Error).message };
   }
+}
+
+async function observeKubeVirt(deps: VirtualHostDeps): Promise<HostObservation> {
+  try {
+    const version = await (deps.kubeVirtApi ?? (() => kubeVirtApiVersion(deps.client)))();
+    return version
+      ? { kind: 'kubevirt', apiVersion: version }
+      : {
+          kind: 'unreachable',
+          message: 'KubeVirt is not installed: the cluster serves no kubevirt.io/v1 API',
+        };
+  } catch (error) {
+    return {
+      kind: 'unreachable',
+      message: `could not ask for the KubeVirt API: ${(error as Error).message}`,
+    };
+  }
+}
+
+/** kubevirt.io/v1 when the API server serves VirtualMachines there; undefined when KubeVirt is absent. */
+export async function kubeVirtApiVersion(client: KubeClient): Promise<string | undefined> {
+  const list = await client
+    .request<{ resources?: { name: string }[] }>({ method: 'GET', path: '/apis/kubevirt.io/v1' })
+    .catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+  return list?.resources?.some((r) => r.name === 'virtualmachines') ? 'kubevirt.io/v1' : undefined;
 }
 
 /** An Event when Ready flips between True and False (not when it is first set). */

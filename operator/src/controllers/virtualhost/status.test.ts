@@ -56,17 +56,30 @@ describe('VirtualHost desiredStatus', () => {
     expect(desiredStatus(once, 1, { kind: 'reached', facts, declared: 'kvm' }, T2)).toEqual(once);
   });
 
-  it('explains a provider this controller cannot serve yet', () => {
+  it('explains a host it cannot use', () => {
     const status = desiredStatus(
       undefined,
       1,
-      { kind: 'notSupported', reason: 'ProviderNotSupported', message: 'kubevirt arrives later' },
+      { kind: 'notSupported', reason: 'SecretInvalid', message: 'the SSH key Secret has no key' },
       T1,
     );
     expect(status.conditions?.[1]).toMatchObject({
       type: 'Ready',
       status: 'False',
-      reason: 'ProviderNotSupported',
+      reason: 'SecretInvalid',
     });
+  });
+
+  it('is Ready on a cluster that serves the KubeVirt API', () => {
+    const status = desiredStatus(undefined, 1, { kind: 'kubevirt', apiVersion: 'kubevirt.io/v1' }, T1);
+    expect(status).toMatchObject({
+      reachable: true,
+      hypervisorType: 'KubeVirt',
+      hypervisorVersion: 'kubevirt.io/v1',
+    });
+    expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Reachable', 'True', 'Connected'],
+      ['Ready', 'True', 'Reachable'],
+    ]);
   });
 });

@@ -9,7 +9,9 @@ export type DeclaredHypervisor = VirtualHostLibvirt['hypervisor'];
 export type HostObservation =
   | { kind: 'reached'; facts: HostFacts; declared: DeclaredHypervisor }
   | { kind: 'unreachable'; message: string }
-  | { kind: 'notSupported'; reason: string; message: string };
+  | { kind: 'notSupported'; reason: string; message: string }
+  /** The cluster serves KubeVirt's API (kubevirt.io/v1 VirtualMachines). */
+  | { kind: 'kubevirt'; apiVersion: string };
 
 /** Which libvirt drivers can run guests of each declared hypervisor; the test driver stands in for any. */
 const DRIVERS: Record<DeclaredHypervisor, string[]> = {
@@ -37,6 +39,32 @@ export function desiredStatus(
       conditions: setConditions(
         previous?.conditions,
         [at({ type: 'Reachable', ...update }), at({ type: 'Ready', ...update })],
+        now,
+      ),
+    };
+  }
+  if (observation.kind === 'kubevirt') {
+    return {
+      ...base,
+      reachable: true,
+      hypervisorType: 'KubeVirt',
+      hypervisorVersion: observation.apiVersion,
+      conditions: setConditions(
+        previous?.conditions,
+        [
+          at({
+            type: 'Reachable',
+            status: 'True',
+            reason: 'Connected',
+            message: 'the KubeVirt API answered',
+          }),
+          at({
+            type: 'Ready',
+            status: 'True',
+            reason: 'Reachable',
+            message: `KubeVirt (${observation.apiVersion} VirtualMachines) in this cluster`,
+          }),
+        ],
         now,
       ),
     };
