@@ -13,9 +13,10 @@ export async function dig(
   name: string,
   type: string,
   transport: 'udp' | 'tcp' = 'udp',
+  server = '127.0.0.1',
 ): Promise<DigAnswer> {
   const result = await runCommand('dig', [
-    '@127.0.0.1',
+    `@${server}`,
     '-p',
     String(port),
     name,
