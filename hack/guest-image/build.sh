@@ -321,6 +321,8 @@ echo servirt-guest >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 # Services; the serial console on ttyS0 (also when the kernel's console is elsewhere).
+# qemu-guest-agent is not enabled here: its unit has no [Install] section, and its udev rule
+# starts it when the virtio-serial port org.qemu.guest_agent.0 appears.
 quiet "systemctl enable" "${in_root[@]}" systemctl enable systemd-networkd.service systemd-resolved.service \
   ssh.service named.service apache2.service servirt-rndc-key.service serial-getty@ttyS0.service \
   cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service

@@ -26,6 +26,10 @@ const NAMESPACE = 'e2e-kubevirt';
 const GUEST = 'kv-ns1';
 const IMAGE = 'servirt/debian-12:e2e';
 
+interface Vmi {
+  status?: { conditions?: { type: string; status: string }[]; guestOSInfo?: { id?: string } };
+}
+
 const getJson = async <T>(...args: string[]): Promise<T | undefined> => {
   const result = await kubectl(['get', ...args, '-n', NAMESPACE, '-o', 'json']);
   return result.code === 0 ? (JSON.parse(result.stdout) as T) : undefined;
@@ -88,6 +92,21 @@ describe('GuestDomain on a KubeVirt VirtualHost (stand-in virt-handler booting Q
     expect(kubevirt.instances().map((i) => [i.name, i.address])).toEqual([[GUEST, address]]);
     // What the operator wrote is what KubeVirt v1.9.0's spec defines.
     expect(validateAgainstSpec(await getJson('vm', GUEST), 'v1.VirtualMachine')).toEqual([]);
+    // The image's guest agent answers on the channel virt-launcher gives the domain.
+    const readyAt = Date.now();
+    await eventually(
+      async () =>
+        (await getJson<Vmi>('vmi', GUEST))?.status?.conditions?.some(
+          (c) => c.type === 'AgentConnected' && c.status === 'True',
+        ) ?? false,
+      120_000,
+      'the VMI AgentConnected',
+    );
+    console.log(`AgentConnected ${Math.round((Date.now() - readyAt) / 1000)} s after GuestReady`);
+    const vmi = await getJson<Vmi>('vmi', GUEST);
+    expect(vmi?.status?.guestOSInfo?.id).toBe('debian');
+    // ...and what the stand-in wrote once the agent answered is what KubeVirt's spec defines.
+    expect(validateAgainstSpec(vmi, 'v1.VirtualMachineInstance')).toEqual([]);
   });
 
   it('serves a DnsZone whose primary is that guest', async () => {

@@ -1,22 +1,11 @@
 // The parts of KubeVirt's VirtualMachine and VirtualMachineInstance that the stand-in reads,
 // and pure helpers over them: the run strategy, the root disk's image, cloud-init, memory, CPUs.
 import { createHash } from 'node:crypto';
-import type { ResourceType } from '../../../operator/src/kube/resourcePath.js';
 
-export const VIRTUAL_MACHINES: ResourceType = {
-  group: 'kubevirt.io',
-  version: 'v1',
-  plural: 'virtualmachines',
-  kind: 'VirtualMachine',
-  namespaced: true,
-};
-export const VIRTUAL_MACHINE_INSTANCES: ResourceType = {
-  group: 'kubevirt.io',
-  version: 'v1',
-  plural: 'virtualmachineinstances',
-  kind: 'VirtualMachineInstance',
-  namespaced: true,
-};
+export {
+  VIRTUAL_MACHINE_INSTANCES,
+  VIRTUAL_MACHINES,
+} from '../../../operator/src/providers/kubevirt/resources.js';
 
 export interface ObjectMeta {
   name: string;

@@ -1,19 +1,23 @@
 // Status bodies as virt-controller (VirtualMachine) and virt-handler (VirtualMachineInstance)
 // write them, with KubeVirt v1.9.0's field names (v1.VirtualMachineStatus,
 // v1.VirtualMachineInstanceStatus, v1.VirtualMachineInstanceNetworkInterface, conditions),
-// typed with the types generated from its API spec so that tsc checks the names.
+// typed with the types generated from its API spec so that tsc checks the names. Once the guest
+// agent answers, the VMI shows it as virt-handler does: the AgentConnected condition (True,
+// lastProbeTime when it connected, no reason), guestOSInfo from guest-get-osinfo, and the
+// interface's name inside the guest with infoSource 'domain, guest-agent'.
 import type {
   VirtualMachineInstanceStatus,
   VirtualMachineStatus,
 } from '../../../operator/src/providers/kubevirt/types.js';
+import type { GuestAgentInfo } from './guestAgent.js';
 
 export const NODE_NAME = 'stand-in';
 
 export interface Condition {
   type: string;
   status: 'True' | 'False' | 'Unknown';
-  lastProbeTime: null;
-  lastTransitionTime: string;
+  lastProbeTime: string | null;
+  lastTransitionTime: string | null;
   reason?: string;
   message?: string;
 }
@@ -96,6 +100,8 @@ export interface InstanceStatusInput {
   mac: string;
   reason?: string;
   message?: string;
+  /** The guest agent's last answer while it is connected, and when it connected. */
+  agent?: { info?: GuestAgentInfo; connectedAt?: string };
 }
 
 /** Records a phase change in `transitions` (in place) and returns the VMI status body. */
@@ -112,22 +118,38 @@ export function instanceStatusBody(input: InstanceStatusInput): VirtualMachineIn
     ...(input.message ? { message: input.message } : {}),
   };
   const booted = running || input.phase === 'Succeeded' || input.phase === 'Failed';
+  const info = running ? input.agent?.info : undefined;
+  // virt-handler adds AgentConnected when the agent's channel connects and removes it after.
+  const agentConnected: Condition[] = info
+    ? [
+        {
+          type: 'AgentConnected',
+          status: 'True',
+          lastProbeTime: input.agent?.connectedAt ?? now(),
+          lastTransitionTime: null,
+        },
+      ]
+    : [];
+  const mac = input.mac.toLowerCase();
+  const inGuest = info?.interfaces.find((i) => i.mac?.toLowerCase() === mac);
   return {
     phase: input.phase,
     nodeName: NODE_NAME,
     ...(input.reason && !running ? { reason: input.reason } : {}),
-    conditions: [ready],
+    conditions: [ready, ...agentConnected],
     phaseTransitionTimestamps: input.transitions,
-    guestOSInfo: {},
+    // A merge patch leaves fields out of {} as they are: the last OS the agent reported stays.
+    guestOSInfo: info?.os ?? {},
     interfaces: booted
       ? [
           {
             name: input.interfaceName,
+            // masquerade binding: KubeVirt shows the pod IP, not the guest's address behind NAT
             ipAddress: input.address,
             ipAddresses: [input.address],
             mac: input.mac,
-            interfaceName: 'eth0',
-            infoSource: 'domain',
+            interfaceName: inGuest?.name ?? 'eth0',
+            infoSource: info ? 'domain, guest-agent' : 'domain',
           },
         ]
       : [],

@@ -1,12 +1,14 @@
 // One stand-in "virt-launcher": a temp folder with a copy-on-write overlay of the local guest
 // image and a NoCloud seed ISO, and QEMU (TCG, direct kernel boot, user-mode networking) on it,
-// as hack/guest-image/boot-check.sh boots the image.
+// as hack/guest-image/boot-check.sh boots the image, with the guest agent's channel on the
+// socket qga.sock in that folder (guestAgent.ts).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { guestAgentQemuArgs } from './guestAgent.js';
 import { hostForwards } from './loopbackAddress.js';
 
 const run = promisify(execFile);
@@ -36,6 +38,8 @@ export interface QemuInstance {
   dir: string;
   pid: number;
   address: string;
+  /** The Unix socket QEMU serves the virtio-serial port org.qemu.guest_agent.0 on. */
+  agentSocket: string;
   /** Set once QEMU has exited. */
   exit?: QemuExit;
   exited: Promise<QemuExit>;
@@ -101,6 +105,7 @@ function waitForSpawn(child: ChildProcess): Promise<void> {
 export async function bootQemu(plan: BootPlan): Promise<QemuInstance> {
   const dir = await prepareFolder(plan);
   const consolePath = path.join(dir, 'console.log');
+  const agentSocket = path.join(dir, 'qga.sock');
   const args = [
     '--pdeathsig',
     'KILL',
@@ -128,6 +133,7 @@ export async function bootQemu(plan: BootPlan): Promise<QemuInstance> {
     `user,id=n0,ipv6=off,${hostForwards(plan.address)}`,
     '-device',
     `virtio-net-pci,netdev=n0,mac=${plan.mac}`,
+    ...guestAgentQemuArgs(agentSocket),
   ];
   const consoleFd = openSync(consolePath, 'a');
   let child: ChildProcess;
@@ -145,6 +151,7 @@ export async function bootQemu(plan: BootPlan): Promise<QemuInstance> {
     dir,
     pid: child.pid ?? -1,
     address: plan.address,
+    agentSocket,
     exited: new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         instance.exit = { code, signal };

@@ -28,8 +28,9 @@ interface Vmi {
   status?: {
     phase?: string;
     nodeName?: string;
-    interfaces?: { ipAddress?: string }[];
+    interfaces?: { ipAddress?: string; interfaceName?: string; infoSource?: string }[];
     conditions?: { type: string; status: string }[];
+    guestOSInfo?: { id?: string; versionId?: string; kernelRelease?: string };
     phaseTransitionTimestamps?: { phase?: string }[];
   };
 }
@@ -249,6 +250,23 @@ describe('stand-in KubeVirt (virt-controller and virt-handler, QEMU TCG)', () =>
     const cloudInitAt = seconds();
     expect(answer.trim().split('\n').at(-1)).toBe('status: done');
 
+    // The guest agent (udev starts it on its virtio-serial port) answers on the VMI's channel.
+    const agentConnected = (v?: Vmi) =>
+      v?.status?.conditions?.some((c) => c.type === 'AgentConnected' && c.status === 'True') ?? false;
+    await eventually(async () => agentConnected(await get<Vmi>(vmiPath('vm1'))), 60_000, 'AgentConnected');
+    const agentAt = seconds();
+    const withAgent = await get<Vmi>(vmiPath('vm1'));
+    expect(withAgent?.status?.guestOSInfo?.id).toBe('debian');
+    expect(withAgent?.status?.guestOSInfo).toMatchObject({
+      versionId: '12',
+      kernelRelease: expect.any(String),
+    });
+    expect(withAgent?.status?.interfaces?.[0]).toMatchObject({
+      ipAddress: address,
+      interfaceName: expect.stringMatching(/^(en|eth)/),
+      infoSource: 'domain, guest-agent',
+    });
+
     // QEMU dies: the VMI fails, and with runStrategy Always a new one boots a few seconds later.
     process.kill(pid, 'SIGKILL');
     await eventually(
@@ -298,7 +316,7 @@ describe('stand-in KubeVirt (virt-controller and virt-handler, QEMU TCG)', () =>
     await client.request({ method: 'DELETE', path: vmPath('vm1') });
     await eventually(async () => (await get(vmPath('vm1'))) === undefined, 10_000, 'VM deleted');
     console.log(
-      `VMI Running at ${runningAt}s, cloud-init done at ${cloudInitAt}s, restarted at ${restartedAt}s, stopped at ${stoppedAt}s`,
+      `VMI Running at ${runningAt}s, cloud-init done at ${cloudInitAt}s, agent at ${agentAt}s, restarted at ${restartedAt}s, stopped at ${stoppedAt}s`,
     );
   });
 });

@@ -6,7 +6,8 @@
 //   by the VM), deletes it when the VM is halted or deleted, restarts a failed one a few seconds
 //   later, and writes the VM's status (printableStatus, created, ready, the Ready condition);
 // - virt-handler and virt-launcher: it boots the instance's domain with QEMU and writes the
-//   VMI's status (phase, nodeName, interfaces with the pod IP, the Ready condition).
+//   VMI's status (phase, nodeName, interfaces with the pod IP, the Ready condition, and once the
+//   guest agent answers on its channel the AgentConnected condition and guestOSInfo).
 //
 // What differs from KubeVirt:
 // - networking is QEMU user-mode networking; the instance's "pod IP" is a loopback address of
@@ -21,8 +22,8 @@
 //   a NoCloud ISO (label cidata) with meta-data `instance-id: <VMI uid>`;
 // - QEMU runs under TCG (software emulation), one process per instance, killed with this
 //   process (setpriv --pdeathsig KILL); stopping is SIGTERM, not an ACPI shutdown;
-// - no migration, no guest agent (guestOSInfo stays empty), no pods, no scheduling (nodeName
-//   "stand-in"), no finalizers; the API is polled every 500 ms instead of watched.
+// - no migration, no pods, no scheduling (nodeName "stand-in"), no finalizers; the API is
+//   polled every 500 ms instead of watched, the guest agent every 2 s (10 s once it answered).
 // Several stand-ins may share an API server: each leaves alone the VMIs another live one made.
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../operator/src/kube/client.js';
@@ -41,6 +42,7 @@ import {
   VM_STOPPED,
   type InstancePhase,
 } from './kubevirtStatus.js';
+import { GuestAgentPoller } from './guestAgent.js';
 import { freeLoopbackAddress } from './loopbackAddress.js';
 import { bootQemu, type QemuExit, type QemuInstance } from './qemuInstance.js';
 
@@ -78,6 +80,9 @@ interface Instance {
   mac: string;
   address: string;
   qemu?: QemuInstance;
+  agent?: GuestAgentPoller;
+  /** What the VMI status last written shows of the agent (GuestAgentPoller.key). */
+  agentShown?: string;
   startedAt: number;
   transitions: { phase: string; phaseTransitionTimestamp: string }[];
   exit?: QemuExit;
@@ -87,6 +92,7 @@ interface Instance {
   stopping?: boolean;
 }
 
+type Why = { reason?: string; message?: string };
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -179,7 +185,9 @@ class StandInController {
     }
     // Running once QEMU has lived a moment: an address it cannot bind makes it exit at once.
     const up = instance.qemu !== undefined && Date.now() - instance.startedAt >= EARLY_EXIT_MS;
-    if (up && vmi.status?.phase !== 'Running') await this.writeInstanceStatus(instance, 'Running');
+    const agentChanged = (instance.agent?.key ?? '') !== instance.agentShown;
+    if (up && (vmi.status?.phase !== 'Running' || agentChanged))
+      await this.writeInstanceStatus(instance, 'Running');
     await this.api.writeVmStatus(vm, up ? VM_RUNNING : VM_STARTING);
     return false;
   }
@@ -226,6 +234,7 @@ class StandInController {
       });
       instance.qemu = qemu;
       instance.startedAt = Date.now();
+      instance.agent = new GuestAgentPoller(qemu.agentSocket, (line) => this.log(`${key}: ${line}`));
       void qemu.exited.then((exit) => {
         if (instance.stopping) return;
         instance.exit = exit;
@@ -250,17 +259,14 @@ class StandInController {
       instance.failure ??
       `QEMU exited (${exit?.signal ?? `code ${exit?.code}`})${tail ? `; console: ${tail}` : ''}`;
     this.log(`${keyOf(vm)}: ${message}`);
-    await this.writeInstanceStatus(
-      instance,
-      clean ? 'Succeeded' : 'Failed',
-      clean ? 'GuestShutdown' : 'GuestFailed',
-      message,
-    );
+    const reason = clean ? 'GuestShutdown' : 'GuestFailed';
+    await this.writeInstanceStatus(instance, clean ? 'Succeeded' : 'Failed', { reason, message });
     await this.api.writeVmStatus(vm, { ...VM_STARTING, printableStatus: 'Stopped', message });
   }
 
   private async kill(instance: Instance): Promise<void> {
     instance.stopping = true;
+    instance.agent?.stop();
     await instance.qemu?.stop();
     await instance.qemu?.remove();
   }
@@ -273,19 +279,12 @@ class StandInController {
     this.log(`${key}: stopped${instance.qemu ? ` QEMU ${instance.qemu.pid}` : ''}`);
   }
 
-  private async writeInstanceStatus(
-    instance: Instance,
-    phase: InstancePhase,
-    reason?: string,
-    message?: string,
-  ) {
-    const status = instanceStatusBody({
-      ...instance,
-      phase,
-      ...(reason ? { reason } : {}),
-      ...(message ? { message } : {}),
-    });
+  /** `why`: the reason and message of a phase other than Running. */
+  private async writeInstanceStatus(instance: Instance, phase: InstancePhase, why: Why = {}) {
+    const agentKey = instance.agent?.key ?? '';
+    const status = instanceStatusBody({ ...instance, phase, ...why });
     await this.api.writeInstanceStatus(instance.namespace, instance.name, status);
+    instance.agentShown = agentKey;
   }
 }
 

@@ -11,6 +11,7 @@ import { apply } from '../../kube/objects.js';
 import { resourcePath, SECRETS, type ResourceType } from '../../kube/resourcePath.js';
 import { observeKubeVirt, type KubeVirtObservation } from '../../providers/kubevirt/observe.js';
 import type { VirtualMachine, VirtualMachineInstance } from '../../providers/kubevirt/types.js';
+import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../../providers/kubevirt/resources.js';
 import {
   cloudInitSecret,
   desiredVirtualMachine,
@@ -20,20 +21,6 @@ import {
 import type { GuestKeys } from './sshKeys.js';
 import type { GuestFinding } from './status.js';
 
-export const VIRTUAL_MACHINES: ResourceType = {
-  group: 'kubevirt.io',
-  version: 'v1',
-  plural: 'virtualmachines',
-  kind: 'VirtualMachine',
-  namespaced: true,
-};
-export const VIRTUAL_MACHINE_INSTANCES: ResourceType = {
-  group: 'kubevirt.io',
-  version: 'v1',
-  plural: 'virtualmachineinstances',
-  kind: 'VirtualMachineInstance',
-  namespaced: true,
-};
 const SPEC_HASH = 'servirt.dev/spec-hash';
 const FIELD_MANAGER = 'guestdomain';
 
