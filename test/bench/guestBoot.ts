@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../../operator/src/guest/sshKeyPair.js';
 import { ControlPlane } from '../../hack/cluster/controlPlane.js';
 import { installCrds } from '../../hack/cluster/crds.js';
 import { freePort, sleep } from '../../hack/cluster/processes.js';
@@ -59,8 +59,8 @@ async function bootByHand(): Promise<number> {
   manifest.metadata.uid = '8a4c1d52-0000-4000-8000-000000000001';
   const names = guestNames(manifest);
   const hypervisor = new LibvirtGuests(LIBVIRT_URI, POOL);
-  const host = ssh2.utils.generateKeyPairSync('ed25519');
-  const client = ssh2.utils.generateKeyPairSync('ed25519');
+  const host = generateEd25519('test');
+  const client = generateEd25519('test');
   try {
     await hypervisor.createOverlay(names.disk, `${BASE_IMAGE}.qcow2`, 0);
     const seed = noCloudSeed(

@@ -3,11 +3,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../../operator/src/guest/sshKeyPair.js';
 import { startTestSshd, type TestSshd } from './sshd.js';
 import { connectGuest, type GuestChannel, type GuestEndpoint } from '../../operator/src/guest/channel.js';
 
-const keyPair = () => ssh2.utils.generateKeyPairSync('ed25519');
+const keyPair = () => generateEd25519('test');
 
 describe('guest channel over SSH', () => {
   let dir: string;

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../../operator/src/guest/sshKeyPair.js';
 import { openConnection, type SshCredentials } from '../../operator/src/providers/libvirt/connection.js';
 import { virsh } from '../../operator/src/providers/libvirt/virsh.js';
 import { repoPath, testKubeconfig } from './cluster.js';
@@ -16,7 +16,7 @@ import { resourcePath, SECRETS } from '../../operator/src/kube/resourcePath.js';
 import { VIRTUAL_HOSTS } from '../../operator/src/controllers/virtualhost/reconciler.js';
 import { startTestSshd, type TestSshd } from './sshd.js';
 
-const keyPair = () => ssh2.utils.generateKeyPairSync('ed25519');
+const keyPair = () => generateEd25519('test');
 const run = promisify(execFile);
 
 // A prompt, were there one, would make virsh wait this long; ssh refuses a host key at once.

@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from './sshKeyPair.js';
 import { noCloudSeed, type GuestIdentity } from './cloudInit.js';
 
-const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+const hostKey = generateEd25519('test');
 const identity: GuestIdentity = {
   instanceId: '6f1c2f3e-uid',
   hostname: 'ns1',

@@ -1,6 +1,6 @@
 // One real sshd on loopback shared by the server processes of a test file (named, apache2), each
 // of which stands for a guest: the operator logs in to each "guest" through it, as root.
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../../../operator/src/guest/sshKeyPair.js';
 import { connectGuest, type GuestChannel } from '../../../operator/src/guest/channel.js';
 import { startTestSshd, type TestSshd } from '../sshd.js';
 
@@ -27,8 +27,8 @@ export async function startBehindOneSshd<T extends { stop(): Promise<void> }>(
   names: string[],
   startOne: (name: string, shared: SharedSshd) => Promise<T>,
 ): Promise<T[]> {
-  const host = ssh2.utils.generateKeyPairSync('ed25519');
-  const client = ssh2.utils.generateKeyPairSync('ed25519');
+  const host = generateEd25519('test');
+  const client = generateEd25519('test');
   const sshd = await startTestSshd(host.private, client.public);
   const shared: SharedSshd = {
     sshd,

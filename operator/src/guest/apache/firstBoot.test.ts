@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../sshKeyPair.js';
 import { mergeRoleConfigs, noCloudSeed } from '../cloudInit.js';
 import { bindFirstBootFiles } from '../bind/firstBoot.js';
 import { renderServerConfig } from './config.js';
@@ -8,7 +8,7 @@ import { apacheFirstBootFiles } from './firstBoot.js';
 import { GUEST_APACHE_LAYOUT } from './layout.js';
 
 describe('apacheFirstBootFiles', () => {
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+  const hostKey = generateEd25519('test');
   const identity = {
     instanceId: 'uid',
     hostname: 'web1',

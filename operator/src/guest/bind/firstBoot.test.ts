@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import ssh2 from 'ssh2';
+import { generateEd25519 } from '../sshKeyPair.js';
 import { noCloudSeed } from '../cloudInit.js';
 import { renderServerConfig } from './config.js';
 import { bindFirstBootFiles } from './firstBoot.js';
@@ -9,7 +9,7 @@ import { EMPTY_SERVER_CONFIG } from './model.js';
 
 describe('bindFirstBootFiles', () => {
   it('writes the empty server configuration as BindControl would, and makes the zone folders for bind', () => {
-    const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+    const hostKey = generateEd25519('test');
     const seed = noCloudSeed(
       {
         instanceId: 'uid',

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import ssh2 from 'ssh2';
-import { ed25519PublicKeyBytes, generateEd25519 } from './sshKeys.js';
+import { ed25519PublicKeyBytes, generateEd25519 } from './sshKeyPair.js';
 
 describe('ed25519 keys for guests', () => {
   it('measures the key inside a public key line', () => {
