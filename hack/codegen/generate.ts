@@ -6,11 +6,11 @@
 // Usage: tsx hack/codegen/generate.ts [--check]
 // With --check it writes nothing and exits 1, naming every stale file, if any output differs.
 // This file does the IO; render.ts holds the logic.
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
-import * as prettier from 'prettier';
+import { prettyIn, syncGenerated } from './outputs.js';
 import {
   assembleTypes,
   duplicates,
@@ -19,7 +19,6 @@ import {
   parseCrd,
   separateDeclarations,
   sharedConditionSchema,
-  staleFiles,
   titles,
   toTsSchema,
   type CrdInfo,
@@ -43,11 +42,7 @@ async function compileSchema(schema: TsSchema, name: string): Promise<string> {
   });
 }
 
-async function pretty(text: string, file: string): Promise<string> {
-  const filepath = path.join(repo, file);
-  const options = await prettier.resolveConfig(filepath, { config: path.join(repo, '.prettierrc.json') });
-  return prettier.format(text, { ...options, filepath });
-}
+const pretty = (text: string, file: string) => prettyIn(repo, text, file);
 
 /** Every generated file, repository-relative path to content. */
 async function render(): Promise<Map<string, string>> {
@@ -85,50 +80,14 @@ async function render(): Promise<Map<string, string>> {
   return out;
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(path.join(repo, file), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** What is on disk now: the wanted files, and every YAML file in the folders of CRD copies. */
-async function snapshot(wanted: ReadonlyMap<string, string>): Promise<Map<string, string | undefined>> {
-  const paths = new Set(wanted.keys());
-  for (const dir of COPY_DIRS) {
-    const names = await readdir(path.join(repo, dir)).catch(() => [] as string[]);
-    for (const n of names) if (n.endsWith('.yaml')) paths.add(`${dir}/${n}`);
-  }
-  const entries = await Promise.all([...paths].map(async (p) => [p, await readIfExists(p)] as const));
-  return new Map(entries);
-}
-
 async function main(): Promise<number> {
-  const check = process.argv.includes('--check');
-  const wanted = await render();
-  const stale = staleFiles(wanted, await snapshot(wanted));
-  if (check) {
-    if (stale.length === 0) return 0;
-    console.error(
-      `Generated files are stale; run npm run generate:\n${stale.map((s) => `  ${s}`).join('\n')}`,
-    );
-    return 1;
-  }
-  for (const file of stale) {
-    const content = wanted.get(file);
-    const abs = path.join(repo, file);
-    if (content === undefined) {
-      await rm(abs);
-      console.log(`removed ${file}`);
-    } else {
-      await mkdir(path.dirname(abs), { recursive: true });
-      await writeFile(abs, content);
-      console.log(`wrote ${file}`);
-    }
-  }
-  return 0;
+  return syncGenerated({
+    repo,
+    wanted: await render(),
+    generatedDirs: COPY_DIRS,
+    check: process.argv.includes('--check'),
+    what: 'Generated files',
+  });
 }
 
 process.exitCode = await main();

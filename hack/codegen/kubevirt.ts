@@ -11,13 +11,12 @@
 //
 // Not under crds/: those are servirt's own, copied into the chart, and installCrds' `kubectl wait -f crds`
 // recurses into subfolders.
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { type OpenAPI3, type SchemaObject } from 'openapi-typescript';
-import * as prettier from 'prettier';
 import { stringify } from 'yaml';
-import { staleFiles } from './render.js';
+import { prettyIn, syncGenerated } from './outputs.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -342,11 +341,7 @@ export async function typesSource(swagger: Swagger): Promise<string> {
   return `${TYPES_HEADER}\n\n${body}`;
 }
 
-async function pretty(text: string, file: string): Promise<string> {
-  const filepath = path.join(repo, file);
-  const options = await prettier.resolveConfig(filepath, { config: path.join(repo, '.prettierrc.json') });
-  return prettier.format(text, { ...options, filepath });
-}
+const pretty = (text: string, file: string) => prettyIn(repo, text, file);
 
 export async function readSwagger(file = path.resolve(repo, SWAGGER_FILE)): Promise<Swagger> {
   const swagger = JSON.parse(await readFile(file, 'utf8')) as Swagger;
@@ -366,48 +361,14 @@ async function render(): Promise<Map<string, string>> {
   return out;
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(path.join(repo, file), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** What is on disk now: the wanted files, and every YAML file in CRD_DIR. */
-async function snapshot(wanted: ReadonlyMap<string, string>): Promise<Map<string, string | undefined>> {
-  const paths = new Set(wanted.keys());
-  const names = await readdir(path.join(repo, CRD_DIR)).catch(() => [] as string[]);
-  for (const n of names) if (n.endsWith('.yaml')) paths.add(`${CRD_DIR}/${n}`);
-  const entries = await Promise.all([...paths].map(async (p) => [p, await readIfExists(p)] as const));
-  return new Map(entries);
-}
-
 async function main(): Promise<number> {
-  const check = process.argv.includes('--check');
-  const wanted = await render();
-  const stale = staleFiles(wanted, await snapshot(wanted));
-  if (check) {
-    if (stale.length === 0) return 0;
-    console.error(
-      `KubeVirt's generated files are stale; run npm run generate:\n${stale.map((s) => `  ${s}`).join('\n')}`,
-    );
-    return 1;
-  }
-  for (const file of stale) {
-    const content = wanted.get(file);
-    const abs = path.join(repo, file);
-    if (content === undefined) {
-      await rm(abs);
-      console.log(`removed ${file}`);
-    } else {
-      await mkdir(path.dirname(abs), { recursive: true });
-      await writeFile(abs, content);
-      console.log(`wrote ${file}`);
-    }
-  }
-  return 0;
+  return syncGenerated({
+    repo,
+    wanted: await render(),
+    generatedDirs: [CRD_DIR],
+    check: process.argv.includes('--check'),
+    what: "KubeVirt's generated files",
+  });
 }
 
 // Runs only as a script, so that tests can import the functions above.
