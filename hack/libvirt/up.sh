@@ -67,12 +67,14 @@ ours_running() { # NAME: true when the daemon of our pid file runs
   pid=$(cat "$RUN_DIR/$1.pid" 2>/dev/null) || return 1
   [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ]
 }
-start_daemon() { # NAME
+start_daemon() { # NAME [CONFIG LINE]...
   local name=$1
-  cat >"$RUN_DIR/$name.conf" <<CONF
-# Written by hack/libvirt/up.sh
-log_outputs = "3:file:$RUN_DIR/$name.log"
-CONF
+  shift
+  {
+    echo '# Written by hack/libvirt/up.sh'
+    echo "log_outputs = \"3:file:$RUN_DIR/$name.log\""
+    printf '%s\n' "$@"
+  } >"$RUN_DIR/$name.conf"
   # --daemon forks and points stdio at /dev/null; the redirect keeps a caller's pipes free
   # and catches what it says before that.
   "$name" --daemon --pid-file "$RUN_DIR/$name.pid" --config "$RUN_DIR/$name.conf" \
@@ -87,7 +89,9 @@ if ours_running virtlogd; then
 elif [ -S /run/libvirt/virtlogd-sock ] && pgrep -x virtlogd >/dev/null; then
   log "virtlogd runs, not started by this script; using it"
 else
-  start_daemon virtlogd
+  # Every guest's serial console log (<domain>.console.log in the pool): rolled over at 2 MiB,
+  # 3 old files kept (.0 newest … .2), as a packaged virtlogd does by default.
+  start_daemon virtlogd 'max_size = 2097152' 'max_backups = 3'
 fi
 
 virsh_ok() { virsh --quiet --connect "$URI" version >/dev/null 2>&1; }

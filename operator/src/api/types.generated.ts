@@ -925,6 +925,7 @@ export interface GuestDomainSpec {
    * down.
    */
   runStrategy?: 'Always' | 'Halted';
+  readinessProbe?: GuestDomainReadinessProbe;
 }
 
 /**
@@ -1036,6 +1037,40 @@ export interface GuestDomainNetworkHostForward {
 }
 
 /**
+ * How the operator decides that a running guest is ready (GuestReady), in the terms of KubeVirt's VMI
+ * readiness probes: it logs in over SSH with the pinned host key and reads the files cloud-init leaves
+ * when first-boot configuration is done (a file read, not `cloud-init status`, which is slow under
+ * emulation). One probe at a time per guest, never more often than periodSeconds.
+ */
+export interface GuestDomainReadinessProbe {
+  /**
+   * Seconds after the domain starts before the first probe.
+   */
+  initialDelaySeconds?: number;
+  /**
+   * Seconds between the start of one probe and the next.
+   */
+  periodSeconds?: number;
+  /**
+   * Seconds one probe may take: the SSH handshake and the file read. An emulated guest under load needs
+   * several seconds for a handshake; a probe abandoned mid-handshake still costs the guest its key
+   * exchange.
+   */
+  timeoutSeconds?: number;
+  /**
+   * Consecutive failed probes after which a ready guest is no longer GuestReady. One failed probe does
+   * not make a ready guest unready.
+   */
+  failureThreshold?: number;
+  /**
+   * How long the guest's first boot is expected to take. A guest not GuestReady this long after it
+   * started gets Ready reason NotReadyInTime, with the last thing the probe saw (not booted, no SSH,
+   * host key mismatch, cloud-init not done or failed) in the message.
+   */
+  expectedBootSeconds?: number;
+}
+
+/**
  * GuestDomainStatus is what the operator last observed about the guest.
  */
 export interface GuestDomainStatus {
@@ -1066,6 +1101,7 @@ export interface GuestDomainStatus {
    * answered.
    */
   bootSeconds?: number;
+  consoleLog?: GuestDomainStatusConsoleLog;
   /**
    * Latest observations of the guest's state. `Ready` is True when the guest is in the state runStrategy
    * asks for and, when running, reachable.
@@ -1086,6 +1122,26 @@ export interface GuestDomainStatusAddress {
    * The address, e.g. 192.0.2.10, 2001:db8::10 or 127.0.0.1:10053.
    */
   address: string;
+}
+
+/**
+ * Where the guest's serial console is logged on its host: a file that libvirt's virtlogd writes
+ * (rotated at 2 MiB, 3 old files kept), a volume of the host's storage pool. `servirt guest console
+ * NAME` prints it through the host connection.
+ */
+export interface GuestDomainStatusConsoleLog {
+  /**
+   * Storage pool of the log volume.
+   */
+  pool?: string;
+  /**
+   * Name of the log volume in the pool.
+   */
+  volume?: string;
+  /**
+   * Path of the log file on the host.
+   */
+  path?: string;
 }
 
 // VirtualHost (crds/servirt.dev_virtualhosts.yaml)

@@ -28,7 +28,20 @@ describe('guest plan', () => {
       seed: 'servirt-dns-ns1-seed.iso',
       kernel: 'debian-12-servirt.vmlinuz',
       initrd: 'debian-12-servirt.initrd.img',
+      consoleLog: 'servirt-dns-ns1.console.log',
     });
+  });
+
+  it('logs the serial console of QEMU domains only, where provisioning says', () => {
+    const paths = { disk: '/pool/d', seed: '/pool/s', consoleLog: '/pool/servirt-dns-ns1.console.log' };
+    const platform = { arch: 'x86_64', machine: 'pc-q35-7.2' };
+    const names = guestNames(guest);
+    expect(desiredDomain(guest, names, 'qemu', platform, paths).consoleLog).toBe(paths.consoleLog);
+    expect(desiredDomain(guest, names, 'kvm', platform, paths).consoleLog).toBe(paths.consoleLog);
+    expect(desiredDomain(guest, names, 'xen', platform, paths)).not.toHaveProperty('consoleLog');
+    expect(desiredDomain(guest, names, 'qemu', platform, { disk: '/d', seed: '/s' })).not.toHaveProperty(
+      'consoleLog',
+    );
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import type { GuestDomain } from '../../api/types.generated.js';
 import type { DomainSpec, DomainType, NetworkSpec, PortForward } from '../../providers/libvirt/domainXml.js';
 import { stableMac } from '../../providers/libvirt/domainXml.js';
+import { consoleLogVolume } from '../../providers/libvirt/consoleLog.js';
 import type { GuestPlatform } from '../../providers/libvirt/capabilities.js';
 
 /** The names of everything a GuestDomain owns on its host: deterministic, so a restarted operator finds them again. */
@@ -11,6 +12,8 @@ export interface GuestNames {
   /** Volumes next to the base image for direct kernel boot, used when the pool has them. */
   kernel: string;
   initrd: string;
+  /** The serial console log virtlogd writes into the pool; its rotated copies add .0, .1, … */
+  consoleLog: string;
 }
 
 export const KERNEL_CMDLINE = 'root=LABEL=servirt-root ro console=ttyS0';
@@ -24,6 +27,7 @@ export function guestNames(guest: GuestDomain): GuestNames {
     seed: `${domain}-seed.iso`,
     kernel: `${stem}.vmlinuz`,
     initrd: `${stem}.initrd.img`,
+    consoleLog: consoleLogVolume(domain),
   };
 }
 
@@ -58,6 +62,8 @@ export interface VolumePaths {
   seed: string;
   kernel?: string;
   initrd?: string;
+  /** Where the serial console log goes (QEMU domains; a file in the pool's directory). */
+  consoleLog?: string;
 }
 
 /** The libvirt domain a GuestDomain should be. Pure. */
@@ -100,5 +106,6 @@ export function desiredDomain(
     }),
     network: networkSpec,
     owner: { namespace: guest.metadata.namespace ?? '', name: guest.metadata.name ?? '', uid },
+    ...(paths.consoleLog && domainType !== 'xen' && { consoleLog: paths.consoleLog }),
   };
 }

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
 import { apacheFirstBootFiles } from '../../guest/apache/firstBoot.js';
 import { bindFirstBootFiles } from '../../guest/bind/firstBoot.js';
 import { mergeRoleConfigs, noCloudSeed } from '../../guest/cloudInit.js';
 import { resolveGuestPlatform, type GuestCapability } from '../../providers/libvirt/capabilities.js';
+import { isConsoleLogVolume } from '../../providers/libvirt/consoleLog.js';
 import { domainXml, validateDomainSpec } from '../../providers/libvirt/domainXml.js';
 import { seedIso, type DomainObservation } from '../../providers/libvirt/guests.js';
 import { desiredDomain, type GuestNames, type VolumePaths } from './plan.js';
@@ -18,6 +20,12 @@ export interface GuestHypervisor {
   destroy(name: string): Promise<void>;
   undefine(name: string): Promise<void>;
   volumes(): Promise<string[]>;
+  /** Lists the files made in the pool since its last refresh (virtlogd's console logs). */
+  refreshPool(): Promise<void>;
+  /** The pool's directory when its volumes are files there (dir, fs, netfs pools), else undefined. */
+  poolDirectory(): Promise<string | undefined>;
+  /** The end of the domain's serial console log as printable text; '' when there is none yet. */
+  consoleLog(domain: string, options: { tailBytes?: number }): Promise<string>;
   volumePath(name: string): Promise<string>;
   createOverlay(name: string, baseVolume: string, sizeBytes: number): Promise<void>;
   uploadVolume(name: string, content: Buffer): Promise<void>;
@@ -97,6 +105,10 @@ export async function provisionDomain(
     paths.kernel = await hypervisor.volumePath(names.kernel);
     if (volumes.includes(names.initrd)) paths.initrd = await hypervisor.volumePath(names.initrd);
   }
+  // virtlogd writes the serial console into the pool's directory, so the log is a volume that
+  // `servirt guest console` reads over the host connection and teardown deletes.
+  const poolDirectory = libvirt.hypervisor === 'xen' ? undefined : await hypervisor.poolDirectory();
+  if (poolDirectory !== undefined) paths.consoleLog = path.posix.join(poolDirectory, names.consoleLog);
   const domain = desiredDomain(guest, names, libvirt.hypervisor, platform, paths);
   const problems = validateDomainSpec(domain);
   if (problems.length > 0) throw new ProvisionError('InvalidSpec', problems.join('; '));
@@ -106,10 +118,19 @@ export async function provisionDomain(
   return defined;
 }
 
-/** Destroys and undefines the domain and deletes its disk and seed; what is already gone is fine. */
+/**
+ * Destroys and undefines the domain and deletes its disk, its seed and its console log with
+ * virtlogd's rotated copies (`<domain>.console.log`, `.0` … `.31`: those names only); what is
+ * already gone is fine.
+ */
 export async function teardownDomain(hypervisor: GuestHypervisor, names: GuestNames): Promise<void> {
   await hypervisor.destroy(names.domain);
   await hypervisor.undefine(names.domain);
   await hypervisor.deleteVolume(names.disk);
   await hypervisor.deleteVolume(names.seed);
+  // The pool lists virtlogd's files only after a refresh (the domain is gone: no more writes).
+  await hypervisor.refreshPool();
+  for (const volume of await hypervisor.volumes()) {
+    if (isConsoleLogVolume(volume, names.consoleLog)) await hypervisor.deleteVolume(volume);
+  }
 }

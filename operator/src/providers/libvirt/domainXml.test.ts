@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseGuestCapabilities, parseXml, resolveGuestPlatform } from './capabilities.js';
+import { parseConsoleLog } from './consoleLog.js';
 import {
   domainXml,
   GUESTDOMAIN_METADATA_NS,
@@ -35,6 +36,7 @@ const GOLDEN_SPECS = {
     seedIso: '/var/lib/libvirt/images/servirt/dns-lab.ns1-seed.iso',
     network: { mode: 'bridge', source: 'br0', mac: '52:54:00:3A:1B:2C' },
     owner,
+    consoleLog: '/var/lib/libvirt/images/servirt/dns-lab.ns1.console.log',
   },
   qemu: {
     name: 'dns-lab.ns1',
@@ -62,6 +64,7 @@ const GOLDEN_SPECS = {
       ],
     },
     owner,
+    consoleLog: '/root/.cache/servirt/libvirt-pool/dns-lab.ns1.console.log',
   },
   'xen-hvm': {
     name: 'dns-lab.ns1',
@@ -212,6 +215,38 @@ describe('domainXml', () => {
     );
   });
 
+  it("logs a QEMU guest's serial console to the file virtlogd writes, appending across boots", () => {
+    const devices = must(
+      parseXml(domainXml(base)).children.find((c) => c.name === 'devices'),
+      '<devices>',
+    );
+    const serial = must(
+      devices.children.find((c) => c.name === 'serial'),
+      '<serial>',
+    );
+    expect(serial.attrs.type).toBe('pty');
+    expect(serial.children.map((c) => c.name)).toEqual(['log', 'target']);
+    expect(serial.children[0]?.attrs).toEqual({
+      file: '/root/.cache/servirt/libvirt-pool/dns-lab.ns1.console.log',
+      append: 'on',
+    });
+    expect(parseConsoleLog(domainXml(base), 'servirt')).toEqual({
+      pool: 'servirt',
+      volume: 'dns-lab.ns1.console.log',
+      path: '/root/.cache/servirt/libvirt-pool/dns-lab.ns1.console.log',
+    });
+  });
+
+  it('writes no <log> without consoleLog, and none for Xen guests', () => {
+    const xml = domainXml(spec({ consoleLog: undefined }));
+    expect(xml).toContain(`<serial type='pty'>\n      <target port='0'/>\n    </serial>`);
+    expect(xml).not.toContain('<log ');
+    expect(parseConsoleLog(xml, 'servirt')).toBeUndefined();
+    for (const xen of [GOLDEN_SPECS['xen-hvm'], GOLDEN_SPECS['xen-pv']]) {
+      expect(domainXml(xen)).not.toContain('<log ');
+    }
+  });
+
   it('boots an HVM guest from its disk when there is no kernel', () => {
     const xml = domainXml(spec({ kernel: undefined }));
     expect(xml).toContain(`<boot dev='hd'/>`);
@@ -305,6 +340,12 @@ describe('domainXml', () => {
       /disk.path must be an absolute path/,
     ],
     ['a two-line cmdline', { kernel: { path: '/k', cmdline: 'a\nb' } }, /kernel.cmdline must be one line/],
+    ['a relative console log', { consoleLog: 'ns1.console.log' }, /consoleLog must be an absolute path/],
+    [
+      'a console log on Xen',
+      { ...GOLDEN_SPECS['xen-hvm'], consoleLog: '/var/lib/xen/images/x.console.log' },
+      /consoleLog needs a QEMU domain/,
+    ],
   ])('refuses %s', (_name, changes, message) => {
     const invalid = spec(changes);
     expect(validateDomainSpec(invalid).join('; ')).toMatch(message);

@@ -76,6 +76,12 @@ export interface DomainSpec {
   kernel?: { path: string; initrd?: string; cmdline?: string };
   network: NetworkSpec;
   owner: DomainOwner;
+  /**
+   * Where virtlogd logs the serial console (`<serial><log file=… append='on'/>`): a file in the
+   * storage pool's directory, `<pool dir>/<domain>.console.log`. QEMU domains (kvm, qemu) only:
+   * libvirt's Xen driver (libxl) does not use virtlogd and would ignore it.
+   */
+  consoleLog?: string;
 }
 
 // --- a tiny XML writer that escapes everything it is given -------------------------------------
@@ -180,6 +186,10 @@ export function validateDomainSpec(spec: DomainSpec): string[] {
   path('disk.path', spec.disk.path);
   if (!['qcow2', 'raw'].includes(spec.disk.format)) problem(`unknown disk format ${spec.disk.format}`);
   path('seedIso', spec.seedIso);
+  path('consoleLog', spec.consoleLog);
+  if (spec.consoleLog !== undefined && spec.domainType === 'xen') {
+    problem('consoleLog needs a QEMU domain (kvm or qemu): the Xen driver writes no serial log');
+  }
   path('kernel.path', spec.kernel?.path);
   path('kernel.initrd', spec.kernel?.initrd);
   if (spec.kernel?.cmdline !== undefined) {
@@ -370,7 +380,14 @@ export function domainXml(spec: DomainSpec): string {
       ...disks(spec),
       interfaceElement(spec),
       // The serial console: the kernel's console=ttyS0 (HVM) or hvc0 (Xen PV), `virsh console`.
-      !pv && el('serial', { type: 'pty' }, el('target', { port: 0 })),
+      // Its output also goes to a file through virtlogd, which bounds and rotates it.
+      !pv &&
+        el(
+          'serial',
+          { type: 'pty' },
+          spec.consoleLog !== undefined && el('log', { file: spec.consoleLog, append: 'on' }),
+          el('target', { port: 0 }),
+        ),
       el('console', { type: 'pty' }, el('target', { type: pv ? 'xen' : 'serial', port: 0 })),
       // Entropy for a guest that generates keys at first boot.
       qemu && el('rng', { model: 'virtio' }, el('backend', { model: 'random' }, '/dev/urandom')),

@@ -4,6 +4,17 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseGuestCapabilities, type GuestCapability } from './capabilities.js';
+import {
+  consoleLogVolume,
+  dropPartialFirstLine,
+  parseConsoleLog,
+  parsePoolDirectory,
+  parseVolumeBytes,
+  previousLogVolume,
+  printableConsole,
+  tailRange,
+  type ConsoleLogLocation,
+} from './consoleLog.js';
 import { parseDomainOwner, type DomainOwner } from './domainXml.js';
 import { virshOn, type CredentialSource } from './virsh.js';
 
@@ -16,7 +27,13 @@ export interface DomainObservation {
   uuid: string;
   state: DomainState;
   owner?: DomainOwner;
+  /** The serial console log, when the domain has one (`<serial><log file=…>`). */
+  consoleLog?: ConsoleLogLocation;
 }
+
+/** How much of a console log consoleLog() returns by default, and at most. */
+export const CONSOLE_TAIL_BYTES = 64 * 1024;
+export const MAX_CONSOLE_TAIL_BYTES = 4 * 1024 * 1024;
 
 /** Domains and volumes on one libvirt host, through virsh (argv only; names are validated by the caller). */
 export class LibvirtGuests {
@@ -25,6 +42,8 @@ export class LibvirtGuests {
     readonly pool: string,
     private readonly credentials?: CredentialSource,
   ) {}
+
+  private poolDirectoryOnce?: Promise<string | undefined>;
 
   private virsh(args: string[]): Promise<string> {
     return virshOn(this.uri, this.credentials, args);
@@ -44,7 +63,13 @@ export class LibvirtGuests {
     }
     const state = (await this.virsh(['domstate', '--domain', name])).trim();
     const uuid = /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1] ?? '';
-    return { name, uuid, state: toState(state), ...optional('owner', parseDomainOwner(xml)) };
+    return {
+      name,
+      uuid,
+      state: toState(state),
+      ...optional('owner', parseDomainOwner(xml)),
+      ...optional('consoleLog', parseConsoleLog(xml, this.pool)),
+    };
   }
 
   async define(xml: string): Promise<void> {
@@ -76,6 +101,71 @@ export class LibvirtGuests {
       .split('\n')
       .map((line) => line.trim().split(/\s+/)[0] ?? '')
       .filter(Boolean);
+  }
+
+  /** Makes the pool list files made on the host since (virtlogd's logs): a dir pool lists what it saw at its last refresh. */
+  async refreshPool(): Promise<void> {
+    await this.virsh(['pool-refresh', '--pool', this.pool]);
+  }
+
+  /**
+   * The pool's target directory when its volumes are files there (dir, fs and netfs pools), else
+   * undefined: read once (`pool-dumpxml`), then cached; a failed read is tried again next time.
+   */
+  poolDirectory(): Promise<string | undefined> {
+    this.poolDirectoryOnce ??= this.virsh(['pool-dumpxml', '--pool', this.pool])
+      .then(parsePoolDirectory)
+      .catch((error: unknown) => {
+        this.poolDirectoryOnce = undefined;
+        throw error;
+      });
+    return this.poolDirectoryOnce;
+  }
+
+  /**
+   * The end of a domain's serial console log (`<domain>.console.log` in the pool), as printable
+   * text: at most tailBytes (default 64 KiB, at most 4 MiB), reaching back into virtlogd's last
+   * rotated copy when the current file is shorter; whole lines only when cut. Read with
+   * vol-download, so it works over every transport. '' when there is no log yet.
+   */
+  async consoleLog(domain: string, options: { tailBytes?: number } = {}): Promise<string> {
+    const wanted = Math.floor(options.tailBytes ?? CONSOLE_TAIL_BYTES);
+    const tailBytes = Math.min(MAX_CONSOLE_TAIL_BYTES, Math.max(1, Number.isFinite(wanted) ? wanted : 1));
+    await this.refreshPool();
+    const volumes = new Set(await this.volumes());
+    const current = consoleLogVolume(domain);
+    if (!volumes.has(current)) return '';
+    const currentText = await this.downloadTail(current, tailBytes);
+    const previous = previousLogVolume(current);
+    if (currentText.bytes >= tailBytes || !volumes.has(previous)) return printableConsole(currentText.text);
+    const previousText = await this.downloadTail(previous, tailBytes - currentText.bytes);
+    return printableConsole(previousText.text + currentText.text);
+  }
+
+  /** The last tailBytes of a volume (whole lines when cut) and how many bytes were read. */
+  private async downloadTail(volume: string, tailBytes: number): Promise<{ text: string; bytes: number }> {
+    const size = parseVolumeBytes(await this.virsh(['vol-info', '--pool', this.pool, '--bytes', volume]));
+    if (!size) return { text: '', bytes: 0 };
+    const { offset, length } = tailRange(size, tailBytes);
+    const content = await withTempFile('console.log', '', async (file) => {
+      await this.virsh([
+        'vol-download',
+        '--pool',
+        this.pool,
+        '--vol',
+        volume,
+        '--file',
+        file,
+        '--offset',
+        String(offset),
+        '--length',
+        String(length),
+      ]);
+      return readFile(file);
+    });
+    // The file may have grown since vol-info: never more than asked for.
+    const bytes = content.subarray(0, length);
+    return { text: dropPartialFirstLine(bytes.toString('utf8'), offset), bytes: bytes.length };
   }
 
   async volumePath(name: string): Promise<string> {
