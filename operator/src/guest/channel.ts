@@ -32,6 +32,25 @@ export interface GuestChannel {
   close(): void;
 }
 
+/** Why an SSH connection to a guest failed, as far as the client can tell. */
+export type ConnectFailure = 'hostKeyMismatch' | 'authentication' | 'timeout' | 'refused' | 'other';
+
+export class GuestConnectError extends Error {
+  constructor(
+    message: string,
+    readonly failure: ConnectFailure,
+  ) {
+    super(message);
+    this.name = 'GuestConnectError';
+  }
+}
+
+/**
+ * How long the controllers give a guest's SSH handshake. A guest under software emulation on a
+ * busy host takes tens of seconds; a client that gives up early and retries loads it further.
+ */
+export const GUEST_HANDSHAKE_TIMEOUT_MS = 60_000;
+
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024;
 
@@ -55,12 +74,17 @@ export function connectGuest(endpoint: GuestEndpoint, timeoutMs = 20_000): Promi
     client.on('error', (error) => {
       if (settled) return;
       settled = true;
+      const where = `${endpoint.host}:${endpoint.port}`;
       reject(
         hostKeyRejected
-          ? new Error(
-              `guest ${endpoint.host}:${endpoint.port} presented a host key other than the pinned one`,
+          ? new GuestConnectError(
+              `guest ${where} presented a host key other than the pinned one`,
+              'hostKeyMismatch',
             )
-          : new Error(`cannot reach guest ${endpoint.host}:${endpoint.port} over SSH: ${error.message}`),
+          : new GuestConnectError(
+              `cannot reach guest ${where} over SSH: ${error.message}`,
+              connectFailure(error),
+            ),
       );
     });
     client.connect({
@@ -76,6 +100,13 @@ export function connectGuest(endpoint: GuestEndpoint, timeoutMs = 20_000): Promi
       },
     });
   });
+}
+
+function connectFailure(error: Error & { level?: string; code?: string }): ConnectFailure {
+  if (error.level === 'client-authentication') return 'authentication';
+  if (error.level === 'client-timeout' || /timed out/i.test(error.message)) return 'timeout';
+  if (error.code === 'ECONNREFUSED') return 'refused';
+  return 'other';
 }
 
 function pinnedKeyBlob(publicKey: string): Buffer {

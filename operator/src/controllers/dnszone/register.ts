@@ -2,7 +2,7 @@ import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types
 import { WebSiteResource } from '../../api/types.generated.js';
 import type { Manager } from '../../manager/manager.js';
 import type { Controller } from '../../manager/controller.js';
-import { connectGuest } from '../../guest/channel.js';
+import { connectGuest, GUEST_HANDSHAKE_TIMEOUT_MS } from '../../guest/channel.js';
 import { GUEST_BIND_LAYOUT, type BindLayout } from '../../guest/bind/layout.js';
 import type { PeerAddress } from '../../guest/bind/model.js';
 import { SECRETS } from '../../kube/resourcePath.js';
@@ -32,7 +32,7 @@ export function registerDnsZoneController(
     hosts: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
     sites: manager.informer<WebSite>(WebSiteResource),
     serving: new ZoneServing(options.layoutOf ?? (() => GUEST_BIND_LAYOUT), (endpoint) =>
-      connectGuest(endpoint, 5_000),
+      connectGuest(endpoint, GUEST_HANDSHAKE_TIMEOUT_MS),
     ),
     log: manager.log.child({ controller: CONTROLLER_NAME }),
     ...(options.peerOverride && { peerOverride: options.peerOverride }),

@@ -9,7 +9,8 @@ import { findCondition } from '../../kube/conditions.js';
 import { objectKey, parseKey, type ResourceType } from '../../kube/resourcePath.js';
 import type { ReconcileResult } from '../../manager/controller.js';
 import type { Informer } from '../../manager/informer.js';
-import type { GuestChannel, GuestEndpoint } from '../../guest/channel.js';
+import type { GuestProber } from './prober.js';
+import { probeSettings, readiness } from './readiness.js';
 import type { DomainObservation } from '../../providers/libvirt/guests.js';
 import { ensureGuestKeys, type GuestKeys } from './sshKeys.js';
 import { guestNames, sshEndpoint } from './plan.js';
@@ -32,7 +33,8 @@ export interface GuestDomainDeps {
   guests: Informer<GuestDomain>;
   hosts: Informer<VirtualHost>;
   hypervisorFor(host: VirtualHost): GuestHypervisor;
-  connect(endpoint: GuestEndpoint): Promise<GuestChannel>;
+  /** Readiness probes: they run in the background and enqueue the guest when one finishes. */
+  prober: Pick<GuestProber, 'observe' | 'forget'>;
   log: Logger;
   /** How long a Halted guest gets to shut down before it is destroyed. */
   shutdownGraceMs?: number;
@@ -47,7 +49,10 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
   const shutdownRequested = new Map<string, number>();
   return async (key: string): Promise<ReconcileResult> => {
     const guest = deps.guests.get(key);
-    if (!guest) return {};
+    if (!guest) {
+      deps.prober.forget(key);
+      return {};
+    }
     const host = deps.hosts.get(`${guest.metadata.namespace}/${guest.spec.virtualHostRef.name}`);
     if (guest.metadata.deletionTimestamp) return remove(deps, guest, host);
 
@@ -111,10 +116,13 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
 
     if (!halted || domain?.state !== 'running') shutdownRequested.delete(key);
     // A guest on its way down is not asked anything: GuestReady matters only while it should run.
-    const guestFinding =
-      domain?.state === 'running' && !startedNow && !halted
-        ? await reach(deps, current, keys, sshEndpoint(current, host.spec.libvirt?.uri ?? ''))
-        : notChecked;
+    const probing = domain?.state === 'running' && !startedNow && !halted;
+    if (!probing) deps.prober.forget(key);
+    const guestFinding = probing
+      ? probe(deps, key, current, keys, sshEndpoint(current, host.spec.libvirt?.uri ?? ''), () =>
+          hypervisor.consoleLog(names.domain, { tailBytes: 16 * 1024 }),
+        )
+      : notChecked;
     const status = desiredGuestStatus(
       current,
       {
@@ -129,8 +137,15 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
     await writeStatus(deps, current, status);
     for (const note of notes) await event(deps, current, note);
     if (failure) return { requeueAfterMs: 60_000 };
-    return { requeueAfterMs: status.phase === 'Running' || status.phase === 'Stopped' ? 10_000 : 3_000 };
+    return { requeueAfterMs: requeueAfter(current, status) };
   };
+}
+
+/** Soon while something is changing; at the probe period once the guest is up (or down). */
+function requeueAfter(guest: GuestDomain, status: GuestDomain['status']): number {
+  if (status?.phase === 'Stopped') return 10_000;
+  const periodMs = probeSettings(guest).periodSeconds * 1000;
+  return status?.phase === 'Running' ? Math.max(periodMs, 10_000) : Math.min(periodMs, 3_000);
 }
 
 const notChecked: GuestFinding = {
@@ -187,10 +202,12 @@ async function reconcileOnKubeVirt(
   const step = await applyKubeVirtGuest(deps.client, guest, host, keys);
   const observation = step.observation;
   const halted = guest.spec.runStrategy === 'Halted';
-  const guestFinding =
-    observation?.domain.state === 'running' && !halted
-      ? await reach(deps, guest, keys, kubeVirtSshEndpoint(observation))
-      : notRunningOnKubeVirt(observation);
+  const key = objectKey(guest.metadata);
+  const probing = observation?.domain.state === 'running' && !halted;
+  if (!probing) deps.prober.forget(key);
+  const guestFinding = probing
+    ? probe(deps, key, guest, keys, kubeVirtSshEndpoint(observation))
+    : notRunningOnKubeVirt(observation);
   const status = desiredGuestStatus(
     guest,
     {
@@ -214,15 +231,18 @@ async function reconcileOnKubeVirt(
       message: `created VirtualMachine ${kubeVirtNames(guest, host).namespace}/${kubeVirtNames(guest, host).vm}`,
     });
   if (step.failure) return { requeueAfterMs: 30_000 };
-  return { requeueAfterMs: status.phase === 'Running' || status.phase === 'Stopped' ? 10_000 : 3_000 };
+  return { requeueAfterMs: requeueAfter(guest, status) };
 }
 
-async function reach(
+/** What the readiness probes say of this guest so far; starts the next probe when one is due. */
+function probe(
   deps: GuestDomainDeps,
+  key: string,
   guest: GuestDomain,
   keys: GuestKeys,
   endpoint: { host: string; port: number } | undefined,
-): Promise<GuestFinding> {
+  consoleTail?: () => Promise<string>,
+): GuestFinding {
   if (!endpoint) {
     return {
       kind: 'notChecked',
@@ -230,25 +250,26 @@ async function reach(
       message: 'no SSH forward on a local host to reach the guest by',
     };
   }
-  let channel: GuestChannel | undefined;
-  try {
-    channel = await deps.connect({
+  const settings = probeSettings(guest);
+  const startTime = guest.status?.startTime;
+  const history = deps.prober.observe(key, {
+    incarnation: `${guest.metadata.uid ?? ''} ${startTime ?? ''}`,
+    endpoint: {
       ...endpoint,
       username: 'root',
       privateKey: keys.clientPrivate,
       hostPublicKey: keys.hostPublic,
-    });
-    const result = await channel.run(['cloud-init', 'status'], { timeoutMs: 10_000 });
-    if (/status: done/.test(result.stdout)) return { kind: 'reached' };
-    return {
-      kind: 'unreachable',
-      message: `first-boot configuration not finished: ${result.stdout.trim() || result.stderr.trim()}`,
-    };
-  } catch (error) {
-    return { kind: 'unreachable', message: (error as Error).message };
-  } finally {
-    channel?.close();
-  }
+    },
+    settings,
+    startedAtMs: startTime ? Date.parse(startTime) : 0,
+    ...(consoleTail && { consoleTail }),
+  });
+  const wasReady = findCondition(guest.status?.conditions, 'GuestReady')?.status === 'True';
+  const verdict = readiness(history, settings, wasReady);
+  if (verdict.ready) return { kind: 'reached' };
+  if (verdict.reason === 'NotProbed')
+    return { kind: 'notChecked', reason: 'Probing', message: verdict.message };
+  return { kind: 'unreachable', reason: verdict.reason, message: verdict.message };
 }
 
 async function remove(

@@ -5,6 +5,7 @@ import { connectGuest } from '../../guest/channel.js';
 import { LibvirtGuests } from '../../providers/libvirt/guests.js';
 import { VIRTUAL_HOSTS } from '../virtualhost/reconciler.js';
 import { credentialsFor } from '../virtualhost/credentials.js';
+import { GuestProber } from './prober.js';
 import { CONTROLLER_NAME, GUEST_DOMAINS, guestDomainReconciler } from './reconciler.js';
 
 export interface GuestDomainControllerOptions {
@@ -18,6 +19,9 @@ export function registerGuestDomainController(
   options: GuestDomainControllerOptions = {},
 ): Controller {
   const hypervisors = new Map<string, LibvirtGuests>();
+  // The prober reports to the controller, which needs the reconciler, which needs the prober.
+  const enqueueTo: { controller?: Controller } = {};
+  const prober = new GuestProber(connectGuest, (key) => enqueueTo.controller?.enqueue(key));
   const reconcile = guestDomainReconciler({
     client: manager.client,
     guests: manager.informer<GuestDomain>(GUEST_DOMAINS),
@@ -33,7 +37,7 @@ export function registerGuestDomainController(
       }
       return hypervisor;
     },
-    connect: (endpoint) => connectGuest(endpoint, 5_000),
+    prober,
     log: manager.log.child({ controller: CONTROLLER_NAME }),
     ...(options.shutdownGraceMs !== undefined && { shutdownGraceMs: options.shutdownGraceMs }),
   });
@@ -43,5 +47,6 @@ export function registerGuestDomainController(
   manager.watchReferences<GuestDomain>(GUEST_DOMAINS, VIRTUAL_HOSTS, controller, (guest) => [
     `${guest.metadata.namespace}/${guest.spec.virtualHostRef.name}`,
   ]);
+  enqueueTo.controller = controller;
   return controller;
 }

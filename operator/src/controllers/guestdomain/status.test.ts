@@ -48,7 +48,11 @@ describe('desiredGuestStatus', () => {
     [
       'booting',
       guest(),
-      { host: ready, domain: domain('running'), guest: { kind: 'unreachable', message: 'refused' } },
+      {
+        host: ready,
+        domain: domain('running'),
+        guest: { kind: 'unreachable', reason: 'NoSSH', message: 'refused' },
+      },
       'Starting',
       'Starting',
     ],
@@ -108,5 +112,40 @@ describe('desiredGuestStatus', () => {
     expect(reached.bootSeconds).toBe(65);
     expect(reached.addresses).toEqual([{ type: 'HostForward', address: '127.0.0.1:10022' }]);
     expect(condition(reached, 'GuestReady')).toMatchObject({ status: 'True', lastTransitionTime: T1 });
+  });
+
+  it('says what was seen last once the guest is past its expected boot time, and only then', () => {
+    const started = { startTime: T0 };
+    const stuck = {
+      kind: 'unreachable',
+      reason: 'CloudInitNotDone',
+      message: 'running modules-final',
+    } as const;
+    const observe = { host: ready, domain: domain('running'), guest: stuck };
+    const early = desiredGuestStatus(guest('Always', started), observe, '2026-01-01T00:14:59.000Z');
+    expect(condition(early, 'Ready')?.reason).toBe('Starting');
+    expect(condition(early, 'GuestReady')).toMatchObject({ status: 'False', reason: 'CloudInitNotDone' });
+    const late = desiredGuestStatus(guest('Always', started), observe, '2026-01-01T00:15:01.000Z');
+    expect(condition(late, 'Ready')).toMatchObject({
+      reason: 'NotReadyInTime',
+      message: 'not GuestReady within 900 s of its start: CloudInitNotDone: running modules-final',
+    });
+    // The message does not tick with the clock: no status write per reconcile.
+    const later = desiredGuestStatus(guest('Always', late), observe, '2026-01-01T00:20:00.000Z');
+    expect(condition(later, 'Ready')).toEqual(condition(late, 'Ready'));
+  });
+
+  it('says where the console log is', () => {
+    const consoleLog = {
+      pool: 'servirt',
+      volume: 'servirt-default-ns1.console.log',
+      path: '/p/x.console.log',
+    };
+    const status = desiredGuestStatus(
+      guest(),
+      { host: ready, domain: { ...domain('running'), consoleLog }, guest: { kind: 'reached' } },
+      T0,
+    );
+    expect(status.consoleLog).toEqual(consoleLog);
   });
 });

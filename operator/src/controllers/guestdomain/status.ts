@@ -2,12 +2,13 @@ import type { GuestDomain, GuestDomainStatus } from '../../api/types.generated.j
 import { findCondition, setConditions, type ConditionUpdate } from '../../kube/conditions.js';
 import type { DomainObservation } from '../../providers/libvirt/guests.js';
 import { hostForwardAddresses } from './plan.js';
+import { probeSettings } from './readiness.js';
 
 export type HostFinding = { kind: 'ready' } | { kind: 'notReady'; reason: string; message: string };
 
 export type GuestFinding =
   | { kind: 'reached' }
-  | { kind: 'unreachable'; message: string }
+  | { kind: 'unreachable'; reason: string; message: string }
   | { kind: 'notChecked'; reason: string; message: string };
 
 export interface GuestObservation {
@@ -83,7 +84,12 @@ export function desiredGuestStatus(
             message: 'reached over SSH with the pinned host key',
           }
         : observation.guest.kind === 'unreachable'
-          ? { type: 'GuestReady', status: 'False', reason: 'Unreachable', message: observation.guest.message }
+          ? {
+              type: 'GuestReady',
+              status: 'False',
+              reason: observation.guest.reason,
+              message: observation.guest.message,
+            }
           : {
               type: 'GuestReady',
               status: running ? 'Unknown' : 'False',
@@ -109,12 +115,7 @@ export function desiredGuestStatus(
         at(
           running && reached
             ? { type: 'Ready', status: 'True', reason: 'Running', message: 'running and reachable' }
-            : {
-                type: 'Ready',
-                status: 'False',
-                reason: 'Starting',
-                message: 'waiting for the guest to boot and answer',
-              },
+            : notReadyYet(guest, previous?.startTime, guestReady, now),
         ),
       );
     }
@@ -134,6 +135,31 @@ export function desiredGuestStatus(
     ...(running && { addresses: observation.addresses ?? hostForwardAddresses(guest) }),
     ...(startTime && { startTime }),
     ...(bootSeconds !== undefined && { bootSeconds }),
+    ...(domain?.consoleLog && { consoleLog: domain.consoleLog }),
     conditions,
+  };
+}
+
+/** Ready while a started guest is not GuestReady: past its expected boot time, say what was seen last. */
+function notReadyYet(
+  guest: GuestDomain,
+  startTime: string | undefined,
+  guestReady: ConditionUpdate,
+  now: string,
+): ConditionUpdate {
+  const expected = probeSettings(guest).expectedBootSeconds;
+  const elapsed = startTime ? (Date.parse(now) - Date.parse(startTime)) / 1000 : 0;
+  if (elapsed > expected)
+    return {
+      type: 'Ready',
+      status: 'False',
+      reason: 'NotReadyInTime',
+      message: `not GuestReady within ${expected} s of its start: ${guestReady.reason}: ${guestReady.message}`,
+    };
+  return {
+    type: 'Ready',
+    status: 'False',
+    reason: 'Starting',
+    message: 'waiting for the guest to boot and answer',
   };
 }

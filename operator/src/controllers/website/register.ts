@@ -2,7 +2,7 @@ import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types
 import { DnsZoneResource } from '../../api/types.generated.js';
 import type { Manager } from '../../manager/manager.js';
 import type { Controller } from '../../manager/controller.js';
-import { connectGuest } from '../../guest/channel.js';
+import { connectGuest, GUEST_HANDSHAKE_TIMEOUT_MS } from '../../guest/channel.js';
 import { GUEST_APACHE_LAYOUT, type ApacheLayout } from '../../guest/apache/layout.js';
 import { CONFIG_MAPS, SECRETS } from '../../kube/resourcePath.js';
 import { GUEST_DOMAINS } from '../guestdomain/reconciler.js';
@@ -29,7 +29,7 @@ export function registerWebSiteController(
     hosts: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
     zones: manager.informer<DnsZone>(DnsZoneResource),
     serving: new SiteServing(options.layoutOf ?? (() => GUEST_APACHE_LAYOUT), (endpoint) =>
-      connectGuest(endpoint, 5_000),
+      connectGuest(endpoint, GUEST_HANDSHAKE_TIMEOUT_MS),
     ),
     log: manager.log.child({ controller: CONTROLLER_NAME }),
   });
