@@ -35,7 +35,7 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/e2e/globalSetup.js',
-      globalTeardown: '<rootDir>/test/integration/globalTeardown.js',
+      globalTeardown: '<rootDir>/test/e2e/globalTeardown.js',
     },
   ],
   testTimeout: 60000,

@@ -13,8 +13,9 @@ import { freePort } from '../../hack/cluster/processes.js';
 import { kubectl, testKubeconfig } from '../integration/cluster.js';
 import { eventually, startOperatorProcess, type OperatorProcess } from '../integration/operatorProcess.js';
 import { leftovers, removeFromHost } from './environment.js';
-import { apply, condition, getGuest, guestDomain, localHost } from './guests.js';
+import { apply, BOOT_STEP_TIMEOUT_MS, guestDomain, localHost, untilGuestsReady } from './guests.js';
 import { dig } from './dig.js';
+import { e2eSuite } from './steps.js';
 
 jest.setTimeout(900_000);
 
@@ -61,7 +62,12 @@ const everywhere = (name: string, type: string) =>
   Promise.all(GUESTS.map((g) => dig(dnsPort(g), name, type)));
 
 describe('DnsZone on two guests (QEMU, TCG)', () => {
-  let operator: OperatorProcess;
+  let operator: OperatorProcess | undefined;
+  const suite = e2eSuite('dnsZone', () => ({
+    namespace: NAMESPACE,
+    guests: GUESTS.map((guest) => ({ name: guest, domain: prefixOf(guest), sshPort: sshPort(guest) })),
+    operatorLines: () => operator?.lines ?? [],
+  }));
 
   /** eventually, and when it times out: what each guest serves, the zone's status and the operator's warnings. */
   async function eventuallyOrReport(check: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -69,7 +75,7 @@ describe('DnsZone on two guests (QEMU, TCG)', () => {
       await eventually(check, timeoutMs, what);
     } catch (error) {
       const serials = await everywhere('e2e.test', 'SOA');
-      const warnings = operator.lines.filter((line) => Number(line.level) >= 40).slice(-20);
+      const warnings = (operator?.lines ?? []).filter((line) => Number(line.level) >= 40).slice(-20);
       console.log(
         `${what}:\nSOA on ${GUESTS.join(', ')}: ${JSON.stringify(serials)}\n` +
           `status: ${JSON.stringify((await getZone())?.status)}\n` +
@@ -79,160 +85,181 @@ describe('DnsZone on two guests (QEMU, TCG)', () => {
     }
   }
 
-  beforeAll(async () => {
+  suite.setUp(async () => {
     await kubectl(['create', 'namespace', NAMESPACE]);
     await apply(localHost(NAMESPACE));
     for (const guest of GUESTS) ports.set(guest, { ssh: await freePort(), dns: await freePort() });
     operator = await startOperatorProcess(testKubeconfig(), { SERVIRT_LEADER_ELECTION: 'false' });
   });
-  afterAll(async () => {
+  suite.cleanUp(async () => {
     operator?.child.kill('SIGKILL');
     // After a failure: nothing of the test stays on the host.
     for (const guest of GUESTS) await removeFromHost(prefixOf(guest));
   });
 
-  it('boots both guests in parallel', async () => {
-    const started = Date.now();
-    await Promise.all(
-      GUESTS.map((guest) => apply(guestDomain(NAMESPACE, guest, sshPort(guest), dnsPort(guest)))),
-    );
-    await eventually(
-      async () => {
-        const guests = await Promise.all(GUESTS.map((guest) => getGuest(NAMESPACE, guest)));
-        return guests.every((guest) => condition(guest, 'GuestReady')?.status === 'True');
-      },
-      480_000,
-      'both guests GuestReady',
-    );
-    console.log(`both guests GuestReady after ${Math.round((Date.now() - started) / 1000)} s`);
-  });
+  suite.step(
+    'boots both guests in parallel',
+    async () => {
+      const started = Date.now();
+      await Promise.all(
+        GUESTS.map((guest) => apply(guestDomain(NAMESPACE, guest, sshPort(guest), dnsPort(guest)))),
+      );
+      await untilGuestsReady(NAMESPACE, GUESTS);
+      console.log(`both guests GuestReady after ${Math.round((Date.now() - started) / 1000)} s`);
+    },
+    { needs: [], timeoutMs: BOOT_STEP_TIMEOUT_MS },
+  );
 
-  it('serves the zone from the primary and the secondary, with the same serial', async () => {
-    const started = Date.now();
-    await apply(zone(baseRecords));
-    await eventuallyOrReport(
-      async () => (await getZone())?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
-      180_000,
-      'the zone Ready',
-    );
-    console.log(`zone Ready after ${Math.round((Date.now() - started) / 1000)} s`);
-    const status = (await getZone())?.status;
-    expect(status?.inSync).toBe(true);
-    expect(status?.serials?.map((s) => [s.server, s.role])).toEqual([
-      ['ns1', 'primary'],
-      ['ns2', 'secondary'],
-    ]);
-    expect(new Set(status?.serials?.map((s) => s.serial)).size).toBe(1);
-    expect(status?.serials?.[0]?.serial).toBeGreaterThan(0);
+  suite.step(
+    'serves the zone from the primary and the secondary, with the same serial',
+    async () => {
+      const started = Date.now();
+      await apply(zone(baseRecords));
+      await eventuallyOrReport(
+        async () => (await getZone())?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+        180_000,
+        'the zone Ready',
+      );
+      console.log(`zone Ready after ${Math.round((Date.now() - started) / 1000)} s`);
+      const status = (await getZone())?.status;
+      expect(status?.inSync).toBe(true);
+      expect(status?.serials?.map((s) => [s.server, s.role])).toEqual([
+        ['ns1', 'primary'],
+        ['ns2', 'secondary'],
+      ]);
+      expect(new Set(status?.serials?.map((s) => s.serial)).size).toBe(1);
+      expect(status?.serials?.[0]?.serial).toBeGreaterThan(0);
 
-    for (const answer of await everywhere('www.e2e.test', 'A'))
-      expect(answer).toEqual({ status: 'NOERROR', data: ['192.0.2.80'] });
-    for (const answer of await everywhere('www.e2e.test', 'AAAA'))
-      expect(answer.data).toEqual(['2001:db8::80']);
-    for (const answer of await everywhere('e2e.test', 'MX'))
-      expect(answer.data).toEqual(['10 mail.e2e.test.']);
-    for (const answer of await everywhere('e2e.test', 'TXT'))
-      expect(answer.data).toEqual(['"v=spf1 mx -all"']);
-    for (const answer of await everywhere('_sip._tcp.e2e.test', 'SRV'))
-      expect(answer.data).toEqual(['10 5 5060 www.e2e.test.']);
-    for (const answer of await everywhere('e2e.test', 'NS'))
-      expect(answer.data).toEqual(['ns1.e2e.test.', 'ns2.e2e.test.']);
-    // The operator itself uses TCP; users get it too.
-    expect(await dig(dnsPort('ns2'), 'www.e2e.test', 'A', 'tcp')).toEqual({
-      status: 'NOERROR',
-      data: ['192.0.2.80'],
-    });
-  });
-
-  it('brings a record changed with kubectl to both guests within seconds', async () => {
-    const changed = [
-      ...baseRecords.filter((r) => r.name !== 'www' || r.type !== 'A'),
-      { name: 'www', type: 'A' as const, value: '192.0.2.81' },
-    ];
-    const started = Date.now();
-    await apply(zone(changed));
-    await eventuallyOrReport(
-      async () => (await everywhere('www.e2e.test', 'A')).every((a) => a.data.join() === '192.0.2.81'),
-      // Generous: TCG guests on a busy machine; the latency target is measured by bench:dns-propagation.
-      120_000,
-      'the new address on both guests',
-    );
-    console.log(`the change reached both guests after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  });
-
-  it('refuses names outside its zones', async () => {
-    for (const answer of await everywhere('www.example.org', 'A')) expect(answer.status).toBe('REFUSED');
-  });
-
-  it('benchmarks the primary and the secondary guest against a native BIND, with a report', async () => {
-    // No kubelet here: the local Job runner runs each benchmark Job's command as a process.
-    const jobs = await startLocalJobRunner({ kubeconfig: testKubeconfig() });
-    const started = Date.now();
-    try {
-      await apply({
-        apiVersion: 'servirt.dev/v1alpha1',
-        kind: 'Benchmark',
-        metadata: { name: 'e2e-dns', namespace: NAMESPACE },
-        spec: {
-          type: 'dns',
-          targets: [
-            { name: 'primary', kind: 'guestDomain', guestRef: { name: 'ns1' } },
-            { name: 'secondary', kind: 'guestDomain', guestRef: { name: 'ns2' } },
-            { name: 'native', kind: 'native' },
-          ],
-          baseline: 'native',
-          duration: '3s',
-          repeats: 2,
-          dns: { zoneRef: { name: 'e2e-test' }, clients: 2 },
-        },
+      for (const answer of await everywhere('www.e2e.test', 'A'))
+        expect(answer).toEqual({ status: 'NOERROR', data: ['192.0.2.80'] });
+      for (const answer of await everywhere('www.e2e.test', 'AAAA'))
+        expect(answer.data).toEqual(['2001:db8::80']);
+      for (const answer of await everywhere('e2e.test', 'MX'))
+        expect(answer.data).toEqual(['10 mail.e2e.test.']);
+      for (const answer of await everywhere('e2e.test', 'TXT'))
+        expect(answer.data).toEqual(['"v=spf1 mx -all"']);
+      for (const answer of await everywhere('_sip._tcp.e2e.test', 'SRV'))
+        expect(answer.data).toEqual(['10 5 5060 www.e2e.test.']);
+      for (const answer of await everywhere('e2e.test', 'NS'))
+        expect(answer.data).toEqual(['ns1.e2e.test.', 'ns2.e2e.test.']);
+      // The operator itself uses TCP; users get it too.
+      expect(await dig(dnsPort('ns2'), 'www.e2e.test', 'A', 'tcp')).toEqual({
+        status: 'NOERROR',
+        data: ['192.0.2.80'],
       });
-      const benchmark = async () =>
-        JSON.parse(
-          (await kubectl(['get', 'benchmark', 'e2e-dns', '-n', NAMESPACE, '-o', 'json'])).stdout,
-        ) as Benchmark;
-      await eventually(
-        async () => ['Succeeded', 'Failed'].includes((await benchmark()).status?.runs?.[0]?.phase ?? ''),
-        300_000,
-        'the benchmark run finished',
+    },
+    { needs: ['boots both guests in parallel'] },
+  );
+
+  suite.step(
+    'brings a record changed with kubectl to both guests within seconds',
+    async () => {
+      const changed = [
+        ...baseRecords.filter((r) => r.name !== 'www' || r.type !== 'A'),
+        { name: 'www', type: 'A' as const, value: '192.0.2.81' },
+      ];
+      const started = Date.now();
+      await apply(zone(changed));
+      await eventuallyOrReport(
+        async () => (await everywhere('www.e2e.test', 'A')).every((a) => a.data.join() === '192.0.2.81'),
+        // Generous: TCG guests on a busy machine; the latency target is measured by bench:dns-propagation.
+        120_000,
+        'the new address on both guests',
       );
-      const status = (await benchmark()).status;
-      console.log(
-        `benchmark finished after ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(status?.runs?.[0]?.results)}`,
-      );
-      expect(status?.runs?.[0]?.phase).toBe('Succeeded');
-      expect(status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-      const results = status?.runs?.[0]?.results ?? [];
-      expect(results.map((r) => r.target)).toEqual(['primary', 'secondary', 'native']);
-      for (const result of results) {
-        expect(result.qps).toBeGreaterThan(0);
-        expect(result.latencyP99Ms).toBeGreaterThan(0);
-        expect(result.ratioToBaseline).toBeGreaterThan(0);
+      console.log(`the change reached both guests after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    },
+    { needs: ['serves the zone from the primary and the secondary, with the same serial'] },
+  );
+
+  suite.step(
+    'refuses names outside its zones',
+    async () => {
+      for (const answer of await everywhere('www.example.org', 'A')) expect(answer.status).toBe('REFUSED');
+    },
+    { needs: ['boots both guests in parallel'] },
+  );
+
+  suite.step(
+    'benchmarks the primary and the secondary guest against a native BIND, with a report',
+    async () => {
+      // No kubelet here: the local Job runner runs each benchmark Job's command as a process.
+      const jobs = await startLocalJobRunner({ kubeconfig: testKubeconfig() });
+      const started = Date.now();
+      try {
+        await apply({
+          apiVersion: 'servirt.dev/v1alpha1',
+          kind: 'Benchmark',
+          metadata: { name: 'e2e-dns', namespace: NAMESPACE },
+          spec: {
+            type: 'dns',
+            targets: [
+              { name: 'primary', kind: 'guestDomain', guestRef: { name: 'ns1' } },
+              { name: 'secondary', kind: 'guestDomain', guestRef: { name: 'ns2' } },
+              { name: 'native', kind: 'native' },
+            ],
+            baseline: 'native',
+            duration: '3s',
+            repeats: 2,
+            dns: { zoneRef: { name: 'e2e-test' }, clients: 2 },
+          },
+        });
+        const benchmark = async () =>
+          JSON.parse(
+            (await kubectl(['get', 'benchmark', 'e2e-dns', '-n', NAMESPACE, '-o', 'json'])).stdout,
+          ) as Benchmark;
+        await eventually(
+          async () => ['Succeeded', 'Failed'].includes((await benchmark()).status?.runs?.[0]?.phase ?? ''),
+          300_000,
+          'the benchmark run finished',
+        );
+        const status = (await benchmark()).status;
+        console.log(
+          `benchmark finished after ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(status?.runs?.[0]?.results)}`,
+        );
+        expect(status?.runs?.[0]?.phase).toBe('Succeeded');
+        expect(status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+        const results = status?.runs?.[0]?.results ?? [];
+        expect(results.map((r) => r.target)).toEqual(['primary', 'secondary', 'native']);
+        for (const result of results) {
+          expect(result.qps).toBeGreaterThan(0);
+          expect(result.latencyP99Ms).toBeGreaterThan(0);
+          expect(result.ratioToBaseline).toBeGreaterThan(0);
+        }
+        const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'servirt-e2e-report-')), 'report.png');
+        await screenshot(`http://127.0.0.1:${operator?.port ?? 0}${status?.reportPath}`, file);
+        const png = decodePng(await readFile(file));
+        // The guests' bars are short under TCG (a few % of native): some blue, a long gray baseline.
+        expect(countColor(png, [0x25, 0x63, 0xeb], 8)).toBeGreaterThan(200);
+        expect(countColor(png, [0x6b, 0x72, 0x80], 8)).toBeGreaterThan(5000);
+      } finally {
+        await jobs.stop();
       }
-      const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'servirt-e2e-report-')), 'report.png');
-      await screenshot(`http://127.0.0.1:${operator.port}${status?.reportPath}`, file);
-      const png = decodePng(await readFile(file));
-      // The guests' bars are short under TCG (a few % of native): some blue, a long gray baseline.
-      expect(countColor(png, [0x25, 0x63, 0xeb], 8)).toBeGreaterThan(200);
-      expect(countColor(png, [0x6b, 0x72, 0x80], 8)).toBeGreaterThan(5000);
-    } finally {
-      await jobs.stop();
-    }
-  });
+    },
+    { needs: ['serves the zone from the primary and the secondary, with the same serial'] },
+  );
 
-  it('takes the zone off both guests when the DnsZone is deleted', async () => {
-    const deleted = await kubectl(['delete', 'dnszone', 'e2e-test', '-n', NAMESPACE, '--timeout=300s']);
-    expect(deleted.code).toBe(0);
-    await eventuallyOrReport(
-      async () => (await everywhere('e2e.test', 'SOA')).every((a) => a.status === 'REFUSED'),
-      120_000,
-      'the zone gone from both guests',
-    );
-  });
+  suite.step(
+    'takes the zone off both guests when the DnsZone is deleted',
+    async () => {
+      const deleted = await kubectl(['delete', 'dnszone', 'e2e-test', '-n', NAMESPACE, '--timeout=300s']);
+      expect(deleted.code).toBe(0);
+      await eventuallyOrReport(
+        async () => (await everywhere('e2e.test', 'SOA')).every((a) => a.status === 'REFUSED'),
+        120_000,
+        'the zone gone from both guests',
+      );
+    },
+    { needs: ['serves the zone from the primary and the secondary, with the same serial'] },
+  );
 
-  it('leaves no domain, volume or seed ISO behind when the guests are deleted', async () => {
-    const deleted = await kubectl(['delete', 'gd', ...GUESTS, '-n', NAMESPACE, '--timeout=300s']);
-    expect(deleted.code).toBe(0);
-    for (const guest of GUESTS)
-      expect(await leftovers(prefixOf(guest))).toEqual({ domains: [], volumes: [] });
-  });
+  suite.step(
+    'leaves no domain, volume or seed ISO behind when the guests are deleted',
+    async () => {
+      const deleted = await kubectl(['delete', 'gd', ...GUESTS, '-n', NAMESPACE, '--timeout=300s']);
+      expect(deleted.code).toBe(0);
+      for (const guest of GUESTS)
+        expect(await leftovers(prefixOf(guest))).toEqual({ domains: [], volumes: [] });
+    },
+    { needs: [] },
+  );
 });

@@ -12,14 +12,32 @@ export const LIBVIRT_URI = 'qemu:///system';
 export const POOL = 'servirt';
 export const BASE_IMAGE = 'debian-12-servirt';
 
-/** Builds (or finds) the guest image, starts libvirtd and loads the image into the pool. */
-export async function prepareGuestEnvironment(): Promise<void> {
+/** Whether a libvirtd answers on LIBVIRT_URI. */
+async function libvirtAnswers(): Promise<boolean> {
+  return run('virsh', ['--quiet', '--connect', LIBVIRT_URI, 'uri']).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Builds (or finds) the guest image, starts libvirtd (unless one answers already) and loads the
+ * image into the pool. startedLibvirt: whether this call started it (stopGuestEnvironment stops it).
+ */
+export async function prepareGuestEnvironment(): Promise<{ startedLibvirt: boolean }> {
   const built = await run('bash', [hack('guest-image/build.sh')], { maxBuffer: 64 * 1024 * 1024 });
   const imageDir = built.stdout.trim().split('\n').at(-1) ?? '';
+  const startedLibvirt = !(await libvirtAnswers());
   await run('bash', [hack('libvirt/up.sh')]);
   await run('bash', [hack('libvirt/load-image.sh'), imageDir, BASE_IMAGE], {
     env: { ...process.env, LIBVIRT_URI, LIBVIRT_POOL: POOL },
   });
+  return { startedLibvirt };
+}
+
+/** Stops the libvirtd, virtlogd and QEMU processes hack/libvirt/up.sh started. */
+export async function stopGuestEnvironment(): Promise<void> {
+  await run('bash', [hack('libvirt/down.sh')]);
 }
 
 export async function virsh(...args: string[]): Promise<string> {

@@ -4,7 +4,7 @@ import { tsImport } from 'tsx/esm/api';
 export default async function globalSetup() {
   const { startTestCluster } = await tsImport('../integration/testCluster.ts', import.meta.url);
   const { prepareGuestEnvironment } = await tsImport('./environment.ts', import.meta.url);
-  await prepareGuestEnvironment();
+  globalThis.servirtStartedLibvirt = (await prepareGuestEnvironment()).startedLibvirt;
   const plane = await startTestCluster(process.pid);
   globalThis.servirtTestCluster = plane;
   process.env.KUBECONFIG = plane.kubeconfigPath;

@@ -5,7 +5,16 @@ import { kubectl, testKubeconfig } from '../integration/cluster.js';
 import { eventually, startOperatorProcess, type OperatorProcess } from '../integration/operatorProcess.js';
 import { connectGuest } from '../../operator/src/guest/channel.js';
 import { leftovers, virsh } from './environment.js';
-import { apply, condition, getGuest, guestDomain, localHost } from './guests.js';
+import {
+  apply,
+  BOOT_STEP_TIMEOUT_MS,
+  condition,
+  getGuest,
+  guestDomain,
+  localHost,
+  untilGuestsReady,
+} from './guests.js';
+import { e2eSuite } from './steps.js';
 
 jest.setTimeout(600_000);
 
@@ -13,115 +22,139 @@ const NAMESPACE = 'e2e-guest';
 const DOMAIN = `servirt-${NAMESPACE}-g1`;
 
 describe('GuestDomain on libvirt (QEMU, TCG)', () => {
-  let operator: OperatorProcess;
-  let sshPort: number;
+  let operator: OperatorProcess | undefined;
+  let sshPort: number | undefined;
+  const suite = e2eSuite('guestLifecycle', () => ({
+    namespace: NAMESPACE,
+    guests: [{ name: 'g1', domain: DOMAIN, ...(sshPort !== undefined && { sshPort }) }],
+    operatorLines: () => operator?.lines ?? [],
+  }));
 
-  beforeAll(async () => {
+  suite.setUp(async () => {
     await kubectl(['create', 'namespace', NAMESPACE]);
     await apply(localHost(NAMESPACE));
     operator = await startOperatorProcess(testKubeconfig(), { SERVIRT_LEADER_ELECTION: 'false' });
   });
-  afterAll(async () => {
+  suite.cleanUp(async () => {
     operator?.child.kill('SIGKILL');
     await virsh('destroy', DOMAIN).catch(() => undefined);
   });
 
-  it('boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key', async () => {
-    sshPort = await freePort();
-    await apply(guestDomain(NAMESPACE, 'g1', sshPort, await freePort()));
-    await eventually(
-      async () => condition(await getGuest(NAMESPACE, 'g1'), 'GuestReady')?.status === 'True',
-      420_000,
-      'GuestReady',
-    );
+  suite.step(
+    'boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key',
+    async () => {
+      sshPort = await freePort();
+      await apply(guestDomain(NAMESPACE, 'g1', sshPort, await freePort()));
+      await untilGuestsReady(NAMESPACE, ['g1']);
 
-    const guest = await getGuest(NAMESPACE, 'g1');
-    expect(guest?.status).toMatchObject({ phase: 'Running', domainUUID: guest?.metadata.uid });
-    expect(guest?.status?.addresses).toContainEqual({ type: 'HostForward', address: `127.0.0.1:${sshPort}` });
-    expect(guest?.status?.bootSeconds).toBeGreaterThan(0);
-    const host = JSON.parse((await kubectl(['get', 'vh', 'local', '-n', NAMESPACE, '-o', 'json'])).stdout);
-    expect(host.status.allocated).toEqual({ vcpus: 1, memoryMiB: 512, guests: 1 });
+      const guest = await getGuest(NAMESPACE, 'g1');
+      expect(guest?.status).toMatchObject({ phase: 'Running', domainUUID: guest?.metadata.uid });
+      expect(guest?.status?.addresses).toContainEqual({
+        type: 'HostForward',
+        address: `127.0.0.1:${sshPort}`,
+      });
+      expect(guest?.status?.bootSeconds).toBeGreaterThan(0);
+      const host = JSON.parse((await kubectl(['get', 'vh', 'local', '-n', NAMESPACE, '-o', 'json'])).stdout);
+      expect(host.status.allocated).toEqual({ vcpus: 1, memoryMiB: 512, guests: 1 });
 
-    const secret = JSON.parse(
-      (await kubectl(['get', 'secret', 'g1-ssh', '-n', NAMESPACE, '-o', 'json'])).stdout,
-    );
-    const field = (name: string) => Buffer.from(secret.data[name], 'base64').toString();
-    const channel = await connectGuest({
-      host: '127.0.0.1',
-      port: sshPort,
-      username: 'root',
-      privateKey: field('client_ed25519'),
-      hostPublicKey: field('host_ed25519.pub'),
-    });
-    try {
-      expect((await channel.run(['hostname'])).stdout.trim()).toBe('g1');
-      expect(
-        (await channel.run(['systemctl', 'is-system-running', '--wait'], { timeoutMs: 60_000 })).code,
-      ).toBeLessThanOrEqual(1);
-    } finally {
-      channel.close();
-    }
-  });
+      const secret = JSON.parse(
+        (await kubectl(['get', 'secret', 'g1-ssh', '-n', NAMESPACE, '-o', 'json'])).stdout,
+      );
+      const field = (name: string) => Buffer.from(secret.data[name], 'base64').toString();
+      const channel = await connectGuest({
+        host: '127.0.0.1',
+        port: sshPort,
+        username: 'root',
+        privateKey: field('client_ed25519'),
+        hostPublicKey: field('host_ed25519.pub'),
+      });
+      try {
+        expect((await channel.run(['hostname'])).stdout.trim()).toBe('g1');
+        expect(
+          (await channel.run(['systemctl', 'is-system-running', '--wait'], { timeoutMs: 60_000 })).code,
+        ).toBeLessThanOrEqual(1);
+      } finally {
+        channel.close();
+      }
+    },
+    { needs: [], timeoutMs: BOOT_STEP_TIMEOUT_MS },
+  );
 
-  it('starts a guest destroyed from outside again within 30 s, and says so', async () => {
-    await virsh('destroy', DOMAIN);
-    const destroyedAt = Date.now();
-    await eventually(
-      async () => (await virsh('domstate', DOMAIN)).trim() === 'running',
-      30_000,
-      'running again',
-    );
-    const restartSeconds = (Date.now() - destroyedAt) / 1000;
-    expect(restartSeconds).toBeLessThanOrEqual(30);
-    await eventually(
-      async () => {
-        const events = await kubectl([
-          'get',
-          'events',
-          '-n',
-          NAMESPACE,
-          '--field-selector',
-          'involvedObject.name=g1,reason=Restarted',
-          '-o',
-          'name',
-        ]);
-        return events.stdout.trim() !== '';
-      },
-      10_000,
-      'a Restarted event',
-    );
-    const guest = await getGuest(NAMESPACE, 'g1');
-    expect(guest?.status?.phase === 'Starting' || guest?.status?.phase === 'Running').toBe(true);
-    expect(Date.parse(guest?.status?.startTime ?? '')).toBeGreaterThanOrEqual(destroyedAt - 1000);
-  });
+  suite.step(
+    'starts a guest destroyed from outside again within 30 s, and says so',
+    async () => {
+      await virsh('destroy', DOMAIN);
+      const destroyedAt = Date.now();
+      await eventually(
+        async () => (await virsh('domstate', DOMAIN)).trim() === 'running',
+        30_000,
+        'running again',
+      );
+      const restartSeconds = (Date.now() - destroyedAt) / 1000;
+      expect(restartSeconds).toBeLessThanOrEqual(30);
+      await eventually(
+        async () => {
+          const events = await kubectl([
+            'get',
+            'events',
+            '-n',
+            NAMESPACE,
+            '--field-selector',
+            'involvedObject.name=g1,reason=Restarted',
+            '-o',
+            'name',
+          ]);
+          return events.stdout.trim() !== '';
+        },
+        10_000,
+        'a Restarted event',
+      );
+      const guest = await getGuest(NAMESPACE, 'g1');
+      expect(guest?.status?.phase === 'Starting' || guest?.status?.phase === 'Running').toBe(true);
+      expect(Date.parse(guest?.status?.startTime ?? '')).toBeGreaterThanOrEqual(destroyedAt - 1000);
+    },
+    {
+      needs: ['boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key'],
+    },
+  );
 
-  it('shuts the guest down under runStrategy Halted and keeps it defined', async () => {
-    const patched = await kubectl([
-      'patch',
-      'gd',
-      'g1',
-      '-n',
-      NAMESPACE,
-      '--type=merge',
-      '-p',
-      '{"spec":{"runStrategy":"Halted"}}',
-    ]);
-    expect(patched.code).toBe(0);
-    await eventually(
-      async () => (await getGuest(NAMESPACE, 'g1'))?.status?.phase === 'Stopped',
-      180_000,
-      'Stopped',
-    );
-    expect((await virsh('domstate', DOMAIN)).trim()).toBe('shut off');
-    expect(condition(await getGuest(NAMESPACE, 'g1'), 'Ready')).toMatchObject({
-      status: 'True',
-      reason: 'Halted',
-    });
-  });
+  suite.step(
+    'shuts the guest down under runStrategy Halted and keeps it defined',
+    async () => {
+      const patched = await kubectl([
+        'patch',
+        'gd',
+        'g1',
+        '-n',
+        NAMESPACE,
+        '--type=merge',
+        '-p',
+        '{"spec":{"runStrategy":"Halted"}}',
+      ]);
+      expect(patched.code).toBe(0);
+      await eventually(
+        async () => (await getGuest(NAMESPACE, 'g1'))?.status?.phase === 'Stopped',
+        180_000,
+        'Stopped',
+      );
+      expect((await virsh('domstate', DOMAIN)).trim()).toBe('shut off');
+      expect(condition(await getGuest(NAMESPACE, 'g1'), 'Ready')).toMatchObject({
+        status: 'True',
+        reason: 'Halted',
+      });
+    },
+    {
+      needs: ['boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key'],
+    },
+  );
 
-  it('leaves no domain, volume or seed ISO behind when deleted', async () => {
-    const deleted = await kubectl(['delete', 'gd', 'g1', '-n', NAMESPACE, '--timeout=300s']);
-    expect(deleted.code).toBe(0);
-    expect(await leftovers(DOMAIN)).toEqual({ domains: [], volumes: [] });
-  });
+  suite.step(
+    'leaves no domain, volume or seed ISO behind when deleted',
+    async () => {
+      const deleted = await kubectl(['delete', 'gd', 'g1', '-n', NAMESPACE, '--timeout=300s']);
+      expect(deleted.code).toBe(0);
+      expect(await leftovers(DOMAIN)).toEqual({ domains: [], volumes: [] });
+    },
+    { needs: [] },
+  );
 });

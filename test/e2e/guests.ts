@@ -70,3 +70,28 @@ export async function getGuest(namespace: string, name: string): Promise<GuestDo
 export function condition(guest: GuestDomain | undefined, type: string) {
   return guest?.status?.conditions?.find((c) => c.type === type);
 }
+
+/**
+ * Waits until every named guest is GuestReady, within the guests' own expected boot time (their
+ * readinessProbe.expectedBootSeconds default, 900 s: TCG boots take ~500 s with a core busy). On
+ * timeout the error names each guest's GuestReady reason and message.
+ */
+export async function untilGuestsReady(namespace: string, names: readonly string[]): Promise<void> {
+  const timeoutMs = 900_000;
+  const started = Date.now();
+  let last: (GuestDomain | undefined)[] = [];
+  for (let waitMs = 1000; ; waitMs = Math.min(waitMs * 1.5, 5000)) {
+    last = await Promise.all(names.map((name) => getGuest(namespace, name)));
+    if (last.every((guest) => condition(guest, 'GuestReady')?.status === 'True')) return;
+    if (Date.now() - started > timeoutMs) break;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+  const said = names.map((name, i) => {
+    const ready = condition(last[i], 'GuestReady');
+    return `${name}: ${ready ? `${ready.reason}: ${ready.message}` : 'no GuestReady condition'}`;
+  });
+  throw new Error(`not all GuestReady within ${timeoutMs / 1000} s (${said.join('; ')})`);
+}
+
+/** A step timeout that fits untilGuestsReady. */
+export const BOOT_STEP_TIMEOUT_MS = 960_000;
