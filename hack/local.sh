@@ -6,8 +6,8 @@
 # Apache on web1, its A record published in the zone; then the sample Benchmark compares ns1,
 # ns2 and a native BIND (its Jobs run as local processes: hack/jobs/localJobRunner.ts stands
 # for the kubelet) and the report is served at /benchmarks/default/<name>. Ctrl-C stops the operator; the
-# control plane and libvirtd keep running until `npm run cluster:down` and
-# `bash hack/libvirt/down.sh` (which also stops the guests).
+# control plane and libvirtd keep running until `npm run local:down` (which also stops the
+# guests).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$REPO_DIR"
