@@ -2,8 +2,6 @@
 import { tsImport } from 'tsx/esm/api';
 
 export default async function globalSetup() {
-  const { startTestCluster } = await tsImport('./testCluster.ts', import.meta.url);
-  const plane = await startTestCluster(process.pid);
-  globalThis.servirtTestCluster = plane;
-  process.env.KUBECONFIG = plane.kubeconfigPath;
+  const { acquireTestCluster } = await tsImport('./testCluster.ts', import.meta.url);
+  await acquireTestCluster(process.pid);
 }

@@ -1,8 +1,6 @@
 import { tsImport } from 'tsx/esm/api';
 
 export default async function globalTeardown() {
-  const plane = globalThis.servirtTestCluster;
-  if (!plane) return;
-  const { stopTestCluster } = await tsImport('./testCluster.ts', import.meta.url);
-  await stopTestCluster(plane);
+  const { releaseTestCluster } = await tsImport('./testCluster.ts', import.meta.url);
+  await releaseTestCluster();
 }
