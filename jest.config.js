@@ -39,6 +39,9 @@ export default {
     },
   ],
   testTimeout: 60000,
+  // One test file at a time, as jest already picks on 2 cores: e2e files boot TCG guests that need
+  // every core (docs/development.md, "The suite plan"), so they must not run side by side.
+  maxWorkers: 1,
   // A failed test may leave an informer retrying; never let that hang CI after the results are in.
   forceExit: true,
 };
