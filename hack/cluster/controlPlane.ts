@@ -178,6 +178,11 @@ export class ControlPlane {
     if (this.state.apiServerPid > 0) await stopProcessGroup(this.state.apiServerPid);
   }
 
+  /** SIGSTOP / SIGCONT kube-apiserver: it keeps its connections and answers nothing, like a server lost mid-request. */
+  freezeApiServer(frozen: boolean): void {
+    process.kill(-this.state.apiServerPid, frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   async stopEtcd(): Promise<void> {
     if (this.state.etcdPid > 0) await stopProcessGroup(this.state.etcdPid);
   }

@@ -33,6 +33,19 @@ export interface KubeRequest {
 export type RequestCounter = (code: string, method: string, host: string) => void;
 
 const AUTH_REFRESH_MS = 60_000;
+/**
+ * kube-apiserver ends a non-watch request itself after 60 s; one that hears nothing for
+ * longer is on a connection that is gone (a server frozen or killed mid-request, a lost
+ * network), and would otherwise hold its caller, a reconcile worker, forever.
+ */
+export interface ClientTimeouts {
+  /** How long a non-watch request may hear nothing (its own timeoutMs wins). */
+  requestIdleMs: number;
+  /** How long a watch may wait for its response headers; its events may take longer (the informer's silence watchdog covers those). */
+  streamHeadersMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ClientTimeouts = { requestIdleMs: 70_000, streamHeadersMs: 30_000 };
 
 /**
  * The operator's only way to the API server: credentials and TLS from client-node's
@@ -47,9 +60,14 @@ export class KubeClient {
     private readonly server: URL,
     private readonly agent: Agent,
     private readonly countRequest: RequestCounter,
+    private readonly timeouts: ClientTimeouts,
   ) {}
 
-  static async create(kubeConfig: KubeConfig, countRequest: RequestCounter = () => {}): Promise<KubeClient> {
+  static async create(
+    kubeConfig: KubeConfig,
+    countRequest: RequestCounter = () => {},
+    timeouts: Partial<ClientTimeouts> = {},
+  ): Promise<KubeClient> {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig names no current cluster');
     const tls: RequestOptions = {};
@@ -64,7 +82,10 @@ export class KubeClient {
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
       ...(tls.servername ? { servername: tls.servername } : {}),
     });
-    return new KubeClient(kubeConfig, new URL(cluster.server), agent, countRequest);
+    return new KubeClient(kubeConfig, new URL(cluster.server), agent, countRequest, {
+      ...DEFAULT_TIMEOUTS,
+      ...timeouts,
+    });
   }
 
   get host(): string {
@@ -76,7 +97,7 @@ export class KubeClient {
   }
 
   async request<T>(req: KubeRequest): Promise<T> {
-    const response = await this.send(req);
+    const response = await this.send(req, req.timeoutMs ?? this.timeouts.requestIdleMs);
     const text = await readBody(response);
     const status = response.statusCode ?? 0;
     if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
@@ -85,7 +106,7 @@ export class KubeClient {
 
   /** Opens a streaming request (a watch) and calls onLine for each newline-delimited JSON line until it ends. */
   async stream(req: KubeRequest, onLine: (line: string) => void): Promise<void> {
-    const response = await this.send(req);
+    const response = await this.send(req, req.timeoutMs, this.timeouts.streamHeadersMs);
     const status = response.statusCode ?? 0;
     if (status !== 200) throw toApiError(status, await readBody(response), req);
     response.setEncoding('utf8');
@@ -119,7 +140,8 @@ export class KubeClient {
     return this.authHeaders;
   }
 
-  private async send(req: KubeRequest): Promise<IncomingMessage> {
+  /** idleMs: the socket may be silent this long, headers included; headersMs: the response headers' deadline. */
+  private async send(req: KubeRequest, idleMs?: number, headersMs?: number): Promise<IncomingMessage> {
     const url = new URL(req.path, this.server);
     for (const [name, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
@@ -140,9 +162,23 @@ export class KubeClient {
         agent: this.agent,
         signal: req.signal,
       });
-      if (req.timeoutMs)
-        request.setTimeout(req.timeoutMs, () => request.destroy(new Error('request timed out')));
+      if (idleMs)
+        request.setTimeout(idleMs, () =>
+          request.destroy(new Error(`${req.method} ${url.pathname}: no answer for ${idleMs} ms`)),
+        );
+      const headersDeadline =
+        headersMs === undefined
+          ? undefined
+          : setTimeout(
+              () =>
+                request.destroy(
+                  new Error(`${req.method} ${url.pathname}: no response within ${headersMs} ms`),
+                ),
+              headersMs,
+            );
+      request.on('close', () => clearTimeout(headersDeadline));
       request.on('response', (response) => {
+        clearTimeout(headersDeadline);
         this.countRequest(String(response.statusCode), req.method, this.server.host);
         resolve(response);
       });

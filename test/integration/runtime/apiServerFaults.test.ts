@@ -14,6 +14,7 @@ import {
   log,
   ownControlPlane,
   startOperator,
+  StepTimes,
   type InProcessOperator,
 } from './harness.js';
 
@@ -33,19 +34,25 @@ describe('API server faults', () => {
     await cleanup?.();
   });
 
+  // Every wait below is bounded on its own; the test's limit is above their sum, so a failure names its step.
   it('loses no reconcile when kube-apiserver is killed and restarted', async () => {
-    const operator: InProcessOperator = await startOperator(plane.kubeconfigPath);
-    const second = await plane.startSecondApiServer();
+    const steps = new StepTimes();
+    const operator: InProcessOperator = await steps.time('start the operator', () =>
+      startOperator(plane.kubeconfigPath),
+    );
+    const second = await steps.time('start a second kube-apiserver', () => plane.startSecondApiServer());
     const viaSecond = await clientFor(second.kubeconfigPath);
     try {
       await createVirtualHost(admin, 'default', 'before-outage');
-      await eventually(
-        () => isReconciled(admin, 'default', 'before-outage'),
-        30_000,
-        'reconcile before the outage',
+      await steps.time('reconcile before the outage', () =>
+        eventually(
+          () => isReconciled(admin, 'default', 'before-outage'),
+          30_000,
+          'reconcile before the outage',
+        ),
       );
 
-      await plane.stopApiServer();
+      await steps.time('stop kube-apiserver', () => plane.stopApiServer());
       // The operator's API server is down; the cluster is not: change things through the other one.
       await createVirtualHost(viaSecond, 'default', 'during-outage');
       await viaSecond.request({
@@ -54,23 +61,54 @@ describe('API server faults', () => {
         body: { spec: { libvirt: { uri: 'test:///default?mode=outage' } } },
         contentType: 'application/merge-patch+json',
       });
-      await plane.startApiServer();
+      await steps.time('start kube-apiserver again', () => plane.startApiServer());
 
-      await eventually(
-        () => isReconciled(admin, 'default', 'during-outage'),
-        90_000,
-        'object created during the outage',
+      await steps.time('reconcile the object created during the outage', () =>
+        eventually(
+          () => isReconciled(admin, 'default', 'during-outage'),
+          90_000,
+          'object created during the outage',
+        ),
       );
-      await eventually(
-        () => isReconciled(admin, 'default', 'before-outage'),
-        30_000,
-        'object changed during the outage',
+      await steps.time('reconcile the object changed during the outage', () =>
+        eventually(
+          () => isReconciled(admin, 'default', 'before-outage'),
+          30_000,
+          'object changed during the outage',
+        ),
       );
     } finally {
       viaSecond.close();
-      await second.stop();
-      await operator.stop();
+      await steps.time('stop the second kube-apiserver', () => second.stop());
+      await steps.time('stop the operator', () => operator.stop());
+      console.log(`API server outage, step times: ${steps.summary()}`);
     }
+  }, 420_000);
+
+  it('fails a request to a frozen kube-apiserver instead of waiting for it forever', async () => {
+    const client = await clientFor(plane.kubeconfigPath, undefined, {
+      requestIdleMs: 2000,
+      streamHeadersMs: 2000,
+    });
+    const namespacePath = '/api/v1/namespaces/default';
+    await client.request({ method: 'GET', path: namespacePath });
+    plane.freezeApiServer(true);
+    try {
+      // The kept-alive connection is open and the request is written; nothing ever comes back.
+      await expect(client.request({ method: 'GET', path: namespacePath })).rejects.toThrow(
+        `GET ${namespacePath}: no answer for 2000 ms`,
+      );
+      const watchPath = resourcePath(VIRTUAL_HOSTS, { namespace: 'default' });
+      await expect(
+        client.stream({ method: 'GET', path: watchPath, query: { watch: true } }, () => {}),
+      ).rejects.toThrow(`GET ${watchPath}: no response within 2000 ms`);
+    } finally {
+      plane.freezeApiServer(false);
+      client.close();
+    }
+    const fresh = await clientFor(plane.kubeconfigPath);
+    await expect(fresh.request({ method: 'GET', path: namespacePath })).resolves.toBeDefined();
+    fresh.close();
   });
 
   it('relists after 410 Gone with no missed and no phantom events', async () => {

@@ -6,7 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { ControlPlane } from '../../../hack/cluster/controlPlane.js';
 import { installCrds } from '../../../hack/cluster/crds.js';
-import { KubeClient } from '../../../operator/src/kube/client.js';
+import { KubeClient, type ClientTimeouts } from '../../../operator/src/kube/client.js';
 import { resourcePath } from '../../../operator/src/kube/resourcePath.js';
 import { Manager, type ManagerOptions } from '../../../operator/src/manager/manager.js';
 import type { Controller } from '../../../operator/src/manager/controller.js';
@@ -30,10 +30,18 @@ export async function ownControlPlane(): Promise<{ plane: ControlPlane; cleanup:
   };
 }
 
-export async function clientFor(kubeconfigPath: string, metrics?: OperatorMetrics): Promise<KubeClient> {
+export async function clientFor(
+  kubeconfigPath: string,
+  metrics?: OperatorMetrics,
+  timeouts?: Partial<ClientTimeouts>,
+): Promise<KubeClient> {
   const config = new KubeConfig();
   config.loadFromFile(kubeconfigPath);
-  return KubeClient.create(config, (code, method, host) => metrics?.restRequests.inc({ code, method, host }));
+  return KubeClient.create(
+    config,
+    (code, method, host) => metrics?.restRequests.inc({ code, method, host }),
+    timeouts,
+  );
 }
 
 export interface InProcessOperator {
@@ -132,5 +140,23 @@ export async function eventually(
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** How long each step of a test took, for its log: a slow or failed run then says where the time went. */
+export class StepTimes {
+  private readonly times: string[] = [];
+
+  async time<T>(step: string, work: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      this.times.push(`${step} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+  }
+
+  summary(): string {
+    return this.times.join('; ');
   }
 }
