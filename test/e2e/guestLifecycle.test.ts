@@ -4,7 +4,7 @@ import { freePort } from '../../hack/cluster/processes.js';
 import { kubectl, testKubeconfig } from '../integration/cluster.js';
 import { eventually, startOperatorProcess, type OperatorProcess } from '../integration/operatorProcess.js';
 import { connectGuest } from '../../operator/src/guest/channel.js';
-import { leftovers, virsh } from './environment.js';
+import { leftovers, POOL, virsh } from './environment.js';
 import {
   apply,
   BOOT_STEP_TIMEOUT_MS,
@@ -149,11 +149,23 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
   );
 
   suite.step(
-    'leaves no domain, volume or seed ISO behind when deleted',
+    'leaves no domain, volume or seed ISO behind when deleted, and deletes no volume it did not make',
     async () => {
-      const deleted = await kubectl(['delete', 'gd', 'g1', '-n', NAMESPACE, '--timeout=300s']);
-      expect(deleted.code).toBe(0);
-      expect(await leftovers(DOMAIN)).toEqual({ domains: [], volumes: [] });
+      // Another guest's log and a file that only looks like a rotated copy: neither is g1's.
+      const foreign = [`${DOMAIN}0.console.log`, `${DOMAIN}.console.log.1.bak`];
+      for (const volume of foreign) await virsh('vol-create-as', POOL, volume, '4k', '--format', 'raw');
+      try {
+        const deleted = await kubectl(['delete', 'gd', 'g1', '-n', NAMESPACE, '--timeout=300s']);
+        expect(deleted.code).toBe(0);
+        const left = await leftovers(DOMAIN);
+        expect({ domains: left.domains, volumes: left.volumes.sort() }).toEqual({
+          domains: [],
+          volumes: [...foreign].sort(),
+        });
+      } finally {
+        for (const volume of foreign)
+          await virsh('vol-delete', volume, '--pool', POOL).catch(() => undefined);
+      }
     },
     { needs: [] },
   );
