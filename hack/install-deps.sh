@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages servirt needs on a developer machine or in CI:
-# everything in hack/image-packages.txt (what the operator shells out to, the
-# same list the Dockerfile installs) plus hack/test-packages.txt (test only).
+# everything in hack/image-packages.txt and hack/runner-packages.txt (what the operator
+# and the benchmark runner shell out to, the lists the Dockerfile installs) plus
+# hack/test-packages.txt (test only).
 # Idempotent: installs only what is missing, and runs `apt-get update` only then.
 #
 #   hack/install-deps.sh           install what is missing (as root)
@@ -9,7 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-lists=("$HACK_DIR/image-packages.txt" "$HACK_DIR/test-packages.txt")
+lists=("$HACK_DIR/image-packages.txt" "$HACK_DIR/runner-packages.txt" "$HACK_DIR/test-packages.txt")
 check_only=false
 case "${1:-}" in
   "") ;;

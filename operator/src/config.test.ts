@@ -10,7 +10,7 @@ describe('configFromEnv', () => {
       podName: 'host-a',
       leaderElection: true,
       concurrency: 4,
-      runnerImage: 'servirt:0.1.0',
+      runnerImage: 'servirt-runner:0.1.0',
     });
   });
 

@@ -45,6 +45,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv, hostname: string): Operato
     podName: env.POD_NAME ?? hostname,
     leaderElection: leaderElection === 'true',
     concurrency,
-    runnerImage: env.SERVIRT_RUNNER_IMAGE ?? 'servirt:0.1.0',
+    runnerImage: env.SERVIRT_RUNNER_IMAGE ?? 'servirt-runner:0.1.0',
   };
 }

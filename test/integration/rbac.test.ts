@@ -230,6 +230,11 @@ describe('Helm chart on the real API server', () => {
       'SERVIRT_HTTP_PORT',
       'SERVIRT_RUNNER_IMAGE',
     ]);
+    // Benchmark Jobs run the runner image, not the operator's.
+    expect(container.image).toBe('servirt:0.1.0');
+    expect(container.env.find((e: { name: string }) => e.name === 'SERVIRT_RUNNER_IMAGE').value).toBe(
+      'servirt-runner:0.1.0',
+    );
     expect(container.volumeMounts).toContainEqual(
       expect.objectContaining({ name: 'tmp', mountPath: '/tmp' }),
     );
