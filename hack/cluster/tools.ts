@@ -17,7 +17,8 @@ export function goToolsDir(): Promise<string> {
 }
 
 export async function toolPath(
-  name: 'kube-apiserver' | 'kube-controller-manager' | 'etcd' | 'kubectl' | 'helm',
+  name:
+    'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet' | 'etcd' | 'kubectl' | 'helm',
 ): Promise<string> {
   return path.join(await goToolsDir(), name);
 }
