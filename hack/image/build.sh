@@ -7,8 +7,8 @@
 #
 # Each image is kept as an OCI archive in $SERVIRT_CACHE/images/, named after a hash of its
 # inputs (the Dockerfile, the build context it copies, the base): unchanged inputs build
-# nothing. The last line: {"operator": {"image", "archive", "bytes"}, "runner": {…}}, where
-# bytes is the image's unpacked size. Build output goes to $SERVIRT_CACHE/images/build-<hash>.log.
+# nothing. The last line: {"operator": {"image", "archive", "bytes"}, "runner": {…}, "pause": {…}},
+# where bytes is the image's unpacked size (the pause image's: its archive; hack/image/pause.sh). Build output goes to $SERVIRT_CACHE/images/build-<hash>.log.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$HACK_DIR/image/buildah.sh"
@@ -74,11 +74,14 @@ while read -r image; do
 done < <("${BUILDAH[@]}" images --format '{{.Name}}:{{.Tag}}' |
   grep -E '^localhost/servirt(-runner|-base|-build-base)?:' || true)
 "${BUILDAH[@]}" rmi --prune >/dev/null 2>&1 || true
-for old in "$IMAGE_STORE"/servirt-*.oci.tar* "$IMAGE_STORE"/build-*.log "$IMAGE_STORE"/build-*.lock; do
+for old in "$IMAGE_STORE"/servirt-[0-9]*.oci.tar* "$IMAGE_STORE"/servirt-runner-*.oci.tar* \
+  "$IMAGE_STORE"/build-*.log "$IMAGE_STORE"/build-*.lock; do
   case "$old" in *"-$tag.oci.tar"* | *"build-$hash."*) ;; *) rm -f "$old" ;; esac
 done
-jq -cn --arg tag "$tag" --arg store "$IMAGE_STORE" \
+pause=$(bash "$HACK_DIR/image/pause.sh" | tail -n1)
+jq -cn --arg tag "$tag" --arg store "$IMAGE_STORE" --argjson pause "$pause" \
   --argjson operatorBytes "${bytes[operator]}" --argjson runnerBytes "${bytes[runner]}" '{
     operator: {image: "localhost/servirt:\($tag)", archive: "\($store)/servirt-\($tag).oci.tar", bytes: $operatorBytes},
-    runner: {image: "localhost/servirt-runner:\($tag)", archive: "\($store)/servirt-runner-\($tag).oci.tar", bytes: $runnerBytes}
+    runner: {image: "localhost/servirt-runner:\($tag)", archive: "\($store)/servirt-runner-\($tag).oci.tar", bytes: $runnerBytes},
+    pause: $pause
   }'

@@ -19,6 +19,8 @@ export interface BuiltImage {
 export interface BuiltImages {
   operator: BuiltImage;
   runner: BuiltImage;
+  /** A node's pod sandbox image (hack/image/pause.sh). */
+  pause: BuiltImage;
 }
 
 /** Builds what is missing (minutes when nothing is cached) and says which images there are. */
