@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Lists the processes of the kinds the tests and `npm run local` start (libvirtd, virtlogd, QEMU,
-# named, apache2, sshd, kube-apiserver, etcd, kube-controller-manager, dnsperf, wrk, the
-# operator); exits 1 when there is one. Run it after `npm test` to see that nothing stayed.
+# named, apache2, sshd, kube-apiserver, etcd, kube-controller-manager, kubelet, containerd and its
+# shims, dnsperf, wrk, the operator) and a local node's namespaces, links, mounts and cgroups
+# (hack/node/netns.sh); exits 1 when there is one. Run it after `npm test` to see that nothing stayed.
 set -euo pipefail
 
-pattern='^(libvirtd|virtlogd|qemu-system-x86|named|apache2|sshd|kube-apiserver|etcd|kube-controller|dnsperf|wrk)$'
+pattern='^(libvirtd|virtlogd|qemu-system-x86|named|apache2|sshd|kube-apiserver|etcd|kube-controller|kubelet|containerd|containerd-shim.*|dnsperf|wrk)$'
 found=$(ps -eo pid=,comm= | awk -v re="$pattern" '$2 ~ re')
+node_parts=$({
+  ip netns list 2>/dev/null | grep -o '^servirt-node-[a-z0-9]*' || true
+  ip -o link 2>/dev/null | grep -o 'svn-[a-z0-9]*-h' || true
+  grep -o ' /run/servirt-node-[^ ]*' /proc/mounts || true
+  ls -d /sys/fs/cgroup/*/servirt-node-* 2>/dev/null || true
+})
+found=$(printf '%s\n%s' "$found" "$node_parts" | sed '/^$/d')
 operators=$(pgrep -af 'operator/src/main\.ts|dist/operator/src/main\.js|localJobRunner' || true)
 if [ -z "$found$operators" ]; then
   echo "leftovers: none"

@@ -32,6 +32,13 @@ export class ControlPlane {
   get kubeconfigPath(): string {
     return path.join(this.state.dir, 'kubeconfig');
   }
+  /** The CA and the admin's certificate, for a local node (hack/cluster/node.ts). */
+  get credentials(): Pki {
+    return this.pki;
+  }
+  get apiServerPort(): number {
+    return this.state.apiServerPort;
+  }
   get server(): string {
     return `https://127.0.0.1:${this.state.apiServerPort}`;
   }
@@ -167,6 +174,10 @@ export class ControlPlane {
         '--service-cluster-ip-range=10.96.0.0/16',
         // No node serves the loopback address, so the "kubernetes" Service gets no endpoints.
         '--endpoint-reconciler-type=none',
+        // logs and exec reach a local node's kubelet at its address, as the admin.
+        '--kubelet-preferred-address-types=InternalIP',
+        `--kubelet-client-certificate=${pki.adminCert}`,
+        `--kubelet-client-key=${pki.adminKey}`,
         '--v=1',
       ],
       path.join(this.state.dir, logName),

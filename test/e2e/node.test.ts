@@ -1,0 +1,132 @@
+// A real node (containerd + kubelet in namespaces of their own, hack/cluster/node.ts) runs a pod
+// from the runner image as the restricted Pod Security Standard wants it, serves its logs
+// through the API server, and leaves nothing behind when stopped.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ControlPlane } from '../../hack/cluster/controlPlane.js';
+import { LocalNode, POD_SUBNET } from '../../hack/cluster/node.js';
+import { toolPath } from '../../hack/cluster/tools.js';
+import { buildImages, type BuiltImages } from '../../hack/image/images.js';
+
+const run = promisify(execFile);
+
+describe('a local node (containerd + kubelet)', () => {
+  let dir: string;
+  let plane: ControlPlane;
+  let images: BuiltImages;
+  let node: LocalNode | undefined;
+  const kubectl = async (args: string[], input?: string) => {
+    const child = run(await toolPath('kubectl'), ['--kubeconfig', plane.kubeconfigPath, ...args]);
+    if (input !== undefined) {
+      child.child.stdin?.end(input);
+    }
+    return (await child).stdout;
+  };
+
+  beforeAll(async () => {
+    images = await buildImages();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-node-'));
+    plane = await ControlPlane.start(dir, process.pid);
+  }, 40 * 60_000);
+  afterAll(async () => {
+    await node?.stop();
+    await plane?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('goes Ready on containerd with the project-built sandbox image', async () => {
+    node = await LocalNode.start({
+      name: 'e2e',
+      plane,
+      imageArchives: [images.pause.archive, images.runner.archive],
+      sandboxImage: images.pause.image,
+      ownerPid: process.pid,
+    });
+    const described = JSON.parse(await kubectl(['get', 'node', node.nodeName, '-o', 'json']));
+    expect(described.status.nodeInfo.containerRuntimeVersion).toMatch(/^containerd:\/\/1\./);
+    expect(described.status.addresses).toContainEqual({
+      type: 'InternalIP',
+      address: node.place.nodeAddress,
+    });
+  }, 300_000);
+
+  it('runs a restricted pod of the runner image and serves its log through the API server', async () => {
+    if (!node) throw new Error('no node');
+    await kubectl(['create', 'namespace', 'runner-check']);
+    await kubectl(['label', 'namespace', 'runner-check', 'pod-security.kubernetes.io/enforce=restricted']);
+    // No kube-controller-manager runs here yet: the ServiceAccount its controller would make.
+    await kubectl(['create', 'serviceaccount', 'default', '-n', 'runner-check']);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'dnsperf-version', namespace: 'runner-check' },
+      spec: {
+        nodeName: node.nodeName,
+        automountServiceAccountToken: false,
+        restartPolicy: 'Never',
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          {
+            name: 'runner',
+            image: images.runner.image,
+            imagePullPolicy: 'Never',
+            command: ['sh', '-c', 'id -u && dnsperf -h 2>&1 | head -n1'],
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ['ALL'] },
+            },
+          },
+        ],
+      },
+    };
+    await kubectl(['create', '-f', '-'], JSON.stringify(pod));
+    const deadline = Date.now() + 120_000;
+    let phase = '';
+    while (!['Succeeded', 'Failed'].includes(phase) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      phase = await kubectl([
+        'get',
+        'pod',
+        '-n',
+        'runner-check',
+        'dnsperf-version',
+        '-o',
+        'jsonpath={.status.phase}',
+      ]);
+    }
+    expect(phase).toBe('Succeeded');
+    const podIp = await kubectl([
+      'get',
+      'pod',
+      '-n',
+      'runner-check',
+      'dnsperf-version',
+      '-o',
+      'jsonpath={.status.podIP}',
+    ]);
+    expect(podIp).toMatch(new RegExp(`^${POD_SUBNET.split('.').slice(0, 3).join('\\.')}\\.`));
+    const logs = await kubectl(['logs', '-n', 'runner-check', 'dnsperf-version']);
+    expect(logs.split('\n').slice(0, 2)).toEqual(['65532', expect.stringMatching(/^Usage: dnsperf/)]);
+  }, 180_000);
+
+  it('leaves no process, namespace, mount, cgroup or link behind when stopped', async () => {
+    if (!node) throw new Error('no node');
+    const { place } = node;
+    await node.stop();
+    node = undefined;
+    const { stdout: netnsList } = await run('ip', ['netns', 'list']);
+    expect(netnsList).not.toContain(path.basename(place.netns));
+    expect(await readFile('/proc/mounts', 'utf8')).not.toContain(place.runDir);
+    expect(existsSync(place.runDir)).toBe(false);
+    expect(existsSync(`/sys/fs/cgroup/pids${place.cgroupRoot}`)).toBe(false);
+    const { stdout: links } = await run('ip', ['-o', 'link']);
+    expect(links).not.toContain(place.hostLink);
+    const { stdout: processes } = await run('ps', ['-eo', 'args']);
+    expect(processes).not.toMatch(new RegExp(`(containerd|kubelet) .*${place.runDir}`));
+  }, 120_000);
+});
