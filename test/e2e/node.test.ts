@@ -1,12 +1,14 @@
-// A real node (containerd + kubelet in namespaces of their own, hack/cluster/node.ts) runs a pod
-// from the runner image as the restricted Pod Security Standard wants it, serves its logs
-// through the API server, and leaves nothing behind when stopped.
+// A real node (containerd + kubelet in namespaces of their own, hack/cluster/node.ts) with the
+// scheduler and the full controller manager: a pod of the runner image, as the restricted Pod
+// Security Standard wants it, is scheduled, runs, and its log comes through the API server; a Job
+// completes; nothing is left behind when the node stops.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { startClusterControllers } from '../../hack/cluster/clusterControllers.js';
 import { ControlPlane } from '../../hack/cluster/controlPlane.js';
 import { LocalNode, POD_SUBNET } from '../../hack/cluster/node.js';
 import { toolPath } from '../../hack/cluster/tools.js';
@@ -14,11 +16,20 @@ import { buildImages, type BuiltImages } from '../../hack/image/images.js';
 
 const run = promisify(execFile);
 
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 describe('a local node (containerd + kubelet)', () => {
   let dir: string;
   let plane: ControlPlane;
   let images: BuiltImages;
   let node: LocalNode | undefined;
+  let controllers: { stop(): Promise<void> } | undefined;
   const kubectl = async (args: string[], input?: string) => {
     const child = run(await toolPath('kubectl'), ['--kubeconfig', plane.kubeconfigPath, ...args]);
     if (input !== undefined) {
@@ -31,9 +42,11 @@ describe('a local node (containerd + kubelet)', () => {
     images = await buildImages();
     dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-node-'));
     plane = await ControlPlane.start(dir, process.pid);
+    controllers = await startClusterControllers(plane, process.pid);
   }, 40 * 60_000);
   afterAll(async () => {
     await node?.stop();
+    await controllers?.stop();
     await plane?.stop();
     await rm(dir, { recursive: true, force: true });
   }, 120_000);
@@ -54,18 +67,23 @@ describe('a local node (containerd + kubelet)', () => {
     });
   }, 300_000);
 
-  it('runs a restricted pod of the runner image and serves its log through the API server', async () => {
+  it('schedules and runs a restricted pod of the runner image and serves its log through the API server', async () => {
     if (!node) throw new Error('no node');
     await kubectl(['create', 'namespace', 'runner-check']);
     await kubectl(['label', 'namespace', 'runner-check', 'pod-security.kubernetes.io/enforce=restricted']);
-    // No kube-controller-manager runs here yet: the ServiceAccount its controller would make.
-    await kubectl(['create', 'serviceaccount', 'default', '-n', 'runner-check']);
+    await until(
+      () =>
+        kubectl(['get', 'serviceaccount', 'default', '-n', 'runner-check']).then(
+          () => true,
+          () => false,
+        ),
+      'the default ServiceAccount (kube-controller-manager)',
+    );
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'dnsperf-version', namespace: 'runner-check' },
       spec: {
-        nodeName: node.nodeName,
         automountServiceAccountToken: false,
         restartPolicy: 'Never',
         securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
@@ -112,6 +130,52 @@ describe('a local node (containerd + kubelet)', () => {
     expect(podIp).toMatch(new RegExp(`^${POD_SUBNET.split('.').slice(0, 3).join('\\.')}\\.`));
     const logs = await kubectl(['logs', '-n', 'runner-check', 'dnsperf-version']);
     expect(logs.split('\n').slice(0, 2)).toEqual(['65532', expect.stringMatching(/^Usage: dnsperf/)]);
+  }, 180_000);
+
+  it('completes a Job (job controller, scheduler, kubelet)', async () => {
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'sysbench-version', namespace: 'runner-check' },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'runner',
+                image: images.runner.image,
+                imagePullPolicy: 'Never',
+                command: ['sysbench', '--version'],
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+              },
+            ],
+          },
+        },
+      },
+    };
+    await kubectl(['create', '-f', '-'], JSON.stringify(job));
+    await until(
+      async () =>
+        (await kubectl([
+          'get',
+          'job',
+          '-n',
+          'runner-check',
+          'sysbench-version',
+          '-o',
+          'jsonpath={.status.succeeded}',
+        ])) === '1',
+      'the Job to succeed',
+    );
+    expect(await kubectl(['logs', '-n', 'runner-check', 'job/sysbench-version'])).toMatch(/^sysbench 1\./);
   }, 180_000);
 
   it('leaves no process, namespace, mount, cgroup or link behind when stopped', async () => {
