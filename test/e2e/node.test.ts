@@ -16,6 +16,21 @@ import { buildImages, type BuiltImages } from '../../hack/image/images.js';
 
 const run = promisify(execFile);
 
+/** A container of the runner image as Pod Security `restricted` wants it. */
+function restrictedRunner(images: BuiltImages, command: string[]) {
+  return {
+    name: 'runner',
+    image: images.runner.image,
+    imagePullPolicy: 'Never',
+    command,
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+  };
+}
+
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -87,46 +102,20 @@ describe('a local node (containerd + kubelet)', () => {
         automountServiceAccountToken: false,
         restartPolicy: 'Never',
         securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [
-          {
-            name: 'runner',
-            image: images.runner.image,
-            imagePullPolicy: 'Never',
-            command: ['sh', '-c', 'id -u && dnsperf -h 2>&1 | head -n1'],
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              readOnlyRootFilesystem: true,
-              capabilities: { drop: ['ALL'] },
-            },
-          },
-        ],
+        containers: [restrictedRunner(images, ['sh', '-c', 'id -u && dnsperf -h 2>&1 | head -n1'])],
       },
     };
     await kubectl(['create', '-f', '-'], JSON.stringify(pod));
-    const deadline = Date.now() + 120_000;
+    const podField = (jsonPath: string) =>
+      kubectl(['get', 'pod', '-n', 'runner-check', 'dnsperf-version', '-o', `jsonpath={${jsonPath}}`]);
     let phase = '';
-    while (!['Succeeded', 'Failed'].includes(phase) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      phase = await kubectl([
-        'get',
-        'pod',
-        '-n',
-        'runner-check',
-        'dnsperf-version',
-        '-o',
-        'jsonpath={.status.phase}',
-      ]);
-    }
+    await until(async () => {
+      phase = await podField('.status.phase');
+      return ['Succeeded', 'Failed'].includes(phase);
+    }, 'the pod to end');
     expect(phase).toBe('Succeeded');
-    const podIp = await kubectl([
-      'get',
-      'pod',
-      '-n',
-      'runner-check',
-      'dnsperf-version',
-      '-o',
-      'jsonpath={.status.podIP}',
-    ]);
+    expect(await podField('.spec.nodeName')).toBe(node.nodeName);
+    const podIp = await podField('.status.podIP');
     expect(podIp).toMatch(new RegExp(`^${POD_SUBNET.split('.').slice(0, 3).join('\\.')}\\.`));
     const logs = await kubectl(['logs', '-n', 'runner-check', 'dnsperf-version']);
     expect(logs.split('\n').slice(0, 2)).toEqual(['65532', expect.stringMatching(/^Usage: dnsperf/)]);
@@ -144,19 +133,7 @@ describe('a local node (containerd + kubelet)', () => {
             restartPolicy: 'Never',
             automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'runner',
-                image: images.runner.image,
-                imagePullPolicy: 'Never',
-                command: ['sysbench', '--version'],
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
-              },
-            ],
+            containers: [restrictedRunner(images, ['sysbench', '--version'])],
           },
         },
       },
