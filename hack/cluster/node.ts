@@ -54,6 +54,8 @@ export class LocalNode {
 
   /** Makes the namespaces, starts containerd, loads the images, starts the kubelet, waits for Ready. */
   static async start(options: NodeOptions): Promise<LocalNode> {
+    // What a killed run of the same node left (the servirt-node-<name> namespace is only ever ours).
+    await netns('down', options.name);
     const place = await netns('up', options.name).then((out) => JSON.parse(lastLine(out)) as NodePlace);
     const node = new LocalNode(`servirt-node-${options.name}`, place, options);
     try {
