@@ -13,6 +13,7 @@ import { ControlPlane } from '../../hack/cluster/controlPlane.js';
 import { LocalNode, POD_SUBNET } from '../../hack/cluster/node.js';
 import { toolPath } from '../../hack/cluster/tools.js';
 import { buildImages, type BuiltImages } from '../../hack/image/images.js';
+import { eventually } from '../integration/operatorProcess.js';
 
 const run = promisify(execFile);
 
@@ -29,14 +30,6 @@ function restrictedRunner(images: BuiltImages, command: string[]) {
       capabilities: { drop: ['ALL'] },
     },
   };
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
 }
 
 describe('a local node (containerd + kubelet)', () => {
@@ -86,12 +79,13 @@ describe('a local node (containerd + kubelet)', () => {
     if (!node) throw new Error('no node');
     await kubectl(['create', 'namespace', 'runner-check']);
     await kubectl(['label', 'namespace', 'runner-check', 'pod-security.kubernetes.io/enforce=restricted']);
-    await until(
+    await eventually(
       () =>
         kubectl(['get', 'serviceaccount', 'default', '-n', 'runner-check']).then(
           () => true,
           () => false,
         ),
+      120_000,
       'the default ServiceAccount (kube-controller-manager)',
     );
     const pod = {
@@ -109,10 +103,14 @@ describe('a local node (containerd + kubelet)', () => {
     const podField = (jsonPath: string) =>
       kubectl(['get', 'pod', '-n', 'runner-check', 'dnsperf-version', '-o', `jsonpath={${jsonPath}}`]);
     let phase = '';
-    await until(async () => {
-      phase = await podField('.status.phase');
-      return ['Succeeded', 'Failed'].includes(phase);
-    }, 'the pod to end');
+    await eventually(
+      async () => {
+        phase = await podField('.status.phase');
+        return ['Succeeded', 'Failed'].includes(phase);
+      },
+      120_000,
+      'the pod to end',
+    );
     expect(phase).toBe('Succeeded');
     expect(await podField('.spec.nodeName')).toBe(node.nodeName);
     const podIp = await podField('.status.podIP');
@@ -139,7 +137,7 @@ describe('a local node (containerd + kubelet)', () => {
       },
     };
     await kubectl(['create', '-f', '-'], JSON.stringify(job));
-    await until(
+    await eventually(
       async () =>
         (await kubectl([
           'get',
@@ -150,6 +148,7 @@ describe('a local node (containerd + kubelet)', () => {
           '-o',
           'jsonpath={.status.succeeded}',
         ])) === '1',
+      120_000,
       'the Job to succeed',
     );
     expect(await kubectl(['logs', '-n', 'runner-check', 'job/sysbench-version'])).toMatch(/^sysbench 1\./);
