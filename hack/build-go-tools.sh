@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl, etcd and helm from the Go module proxy at the
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl, etcd and helm from the Go module proxy at the
 # versions pinned in versions.env, into $SERVIRT_CACHE/bin-<versions>. Prints
 # that folder. A second run with the same versions costs nothing.
 set -euo pipefail
@@ -8,7 +8,7 @@ set -euo pipefail
 command -v go >/dev/null || die "go is required (https://go.dev/dl); it builds the control plane"
 key="k8s-$KUBERNETES_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION"
 out="$SERVIRT_CACHE/bin-$key"
-tools=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl etcd helm)
+tools=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl etcd helm)
 
 have_all() { for t in "${tools[@]}"; do [ -x "$out/$t" ] || return 1; done; }
 if have_all; then echo "$out"; exit 0; fi
@@ -28,7 +28,7 @@ build_kubernetes() {
   grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$mod" | awk '{print $1}' | while read -r m; do
     go mod edit -replace "$m=$m@$staging_version"
   done
-  local commands=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet) c packages=()
+  local commands=(kube-apiserver kubectl kube-controller-manager kube-scheduler kubelet kube-proxy) c packages=()
   for c in "${commands[@]}"; do packages+=("k8s.io/kubernetes/cmd/$c@$KUBERNETES_VERSION"); done
   go get "${packages[@]}" 2>/dev/null
   local v="$KUBERNETES_VERSION" pkg=k8s.io/component-base/version

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Lists the processes of the kinds the tests and `npm run local` start (libvirtd, virtlogd, QEMU,
-# named, apache2, sshd, kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kubelet, containerd and its
+# named, apache2, sshd, kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, containerd and its
 # shims, dnsperf, wrk, the operator) and a local node's namespaces, links, mounts and cgroups
 # (hack/node/netns.sh); exits 1 when there is one. Run it after `npm test` to see that nothing stayed.
 set -euo pipefail
 
-pattern='^(libvirtd|virtlogd|qemu-system-x86|named|apache2|sshd|kube-apiserver|etcd|kube-controller|kube-scheduler|kubelet|containerd|containerd-shim.*|dnsperf|wrk)$'
+pattern='^(libvirtd|virtlogd|qemu-system-x86|named|apache2|sshd|kube-apiserver|etcd|kube-controller|kube-scheduler|kubelet|kube-proxy|containerd|containerd-shim.*|dnsperf|wrk)$'
 found=$(ps -eo pid=,comm= | awk -v re="$pattern" '$2 ~ re')
 node_parts=$({
   ip netns list 2>/dev/null | grep -o '^servirt-node-[a-z0-9]*' || true

@@ -18,6 +18,7 @@ export interface ControlPlaneState {
 }
 
 const STATE_FILE = 'state.json';
+export const SERVICE_CIDR = '10.96.0.0/16';
 
 /** A real etcd and kube-apiserver on 127.0.0.1, with RBAC, for tests and local development. */
 export class ControlPlane {
@@ -171,8 +172,9 @@ export class ControlPlane {
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         `--service-account-key-file=${pki.serviceAccountPub}`,
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        '--service-cluster-ip-range=10.96.0.0/16',
-        // No node serves the loopback address, so the "kubernetes" Service gets no endpoints.
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // No pod can reach the loopback address: a local node writes the "kubernetes" Service's
+        // endpoints itself (its forwarder's address), and without a node there are none.
         '--endpoint-reconciler-type=none',
         // logs and exec reach a local node's kubelet at its address, as the admin.
         '--kubelet-preferred-address-types=InternalIP',

@@ -4,18 +4,25 @@
 // namespace; the node reaches the loopback-only kube-apiserver through a forwarder on the root
 // side of its veth pair. Images are loaded from OCI archives (no registry can be reached).
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
 import type { ControlPlane } from './controlPlane.js';
 import { kubeconfigYaml } from './kubeconfig.js';
+import {
+  apiServerEndpoints,
+  ENDPOINTS_OWNER_LABEL,
+  cniConfig,
+  containerdConfig,
+  kubeletConfig,
+  kubeProxyConfig,
+} from './nodeConfig.js';
 import { sleep, startProcess, stopProcessGroup, type Started } from './processes.js';
 import { repoDir, toolPath } from './tools.js';
 
+export { POD_SUBNET } from './nodeConfig.js';
 const run = promisify(execFile);
 const API_PORT_ON_VETH = 6443;
-export const POD_SUBNET = '10.244.0.0/24';
 
 /** Where hack/node/netns.sh put the node. */
 export interface NodePlace {
@@ -64,6 +71,7 @@ export class LocalNode {
         await node.ctr(['images', 'import', '--all-platforms', archive]);
       await node.startKubelet();
       await node.untilReady(120_000);
+      await node.startKubeProxy();
       return node;
     } catch (error) {
       await node.stop();
@@ -75,15 +83,28 @@ export class LocalNode {
   async stop(): Promise<void> {
     for (const started of [...this.processes].reverse()) await stopProcessGroup(started.pid, 5_000);
     await netns('down', this.options.name);
-    await run(await toolPath('kubectl'), [
-      '--kubeconfig',
-      this.options.plane.kubeconfigPath,
+    await this.kubectl(['delete', 'node', this.nodeName, '--ignore-not-found', '--wait=false']).catch(
+      () => undefined,
+    );
+    await this.kubectl([
       'delete',
-      'node',
-      this.nodeName,
-      '--ignore-not-found',
+      'endpointslices',
+      '-n',
+      'default',
+      '-l',
+      `${ENDPOINTS_OWNER_LABEL}=servirt-local-node`,
       '--wait=false',
     ]).catch(() => undefined);
+  }
+
+  private async kubectl(args: string[], input?: string): Promise<string> {
+    const child = run(await toolPath('kubectl'), [
+      '--kubeconfig',
+      this.options.plane.kubeconfigPath,
+      ...args,
+    ]);
+    if (input !== undefined) child.child.stdin?.end(input);
+    return (await child).stdout;
   }
 
   /** ctr against the node's containerd, namespace k8s.io (the kubelet's). */
@@ -160,92 +181,47 @@ export class LocalNode {
     );
   }
 
+  /** kube-proxy, once the `kubernetes` Service has the forwarder as its endpoint: in-cluster clients work. */
+  private async startKubeProxy(): Promise<void> {
+    const dir = this.place.runDir;
+    await this.kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(apiServerEndpoints(this.place.hostAddress, API_PORT_ON_VETH)),
+    );
+    const config = path.join(dir, 'kube-proxy.yaml');
+    await writeFile(config, kubeProxyConfig(this.nodeName, path.join(dir, 'kubelet.kubeconfig')));
+    this.inNode(await toolPath('kube-proxy'), [`--config=${config}`, '--v=1'], 'kube-proxy.log');
+    await until(
+      () =>
+        run('nsenter', [`--net=${this.place.netns}`, 'iptables', '-t', 'nat', '-S', 'KUBE-SERVICES']).then(
+          ({ stdout }) => stdout.includes('10.96.0.1/32'),
+          () => false,
+        ),
+      60_000,
+      "kube-proxy's rules for the kubernetes Service",
+    ).catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}; kube-proxy's log ends: ${await logTail(path.join(dir, 'kube-proxy.log'))}`,
+      );
+    });
+  }
+
   private async untilReady(timeoutMs: number): Promise<void> {
-    const kubectl = await toolPath('kubectl');
     await until(
       async () => {
-        const got = await run(kubectl, [
-          '--kubeconfig',
-          this.options.plane.kubeconfigPath,
+        const got = await this.kubectl([
           'get',
           'node',
           this.nodeName,
           '-o',
           'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-        ]).catch(() => ({ stdout: '' }));
-        return got.stdout.trim() === 'True';
+        ]).catch(() => '');
+        return got.trim() === 'True';
       },
       timeoutMs,
       `node ${this.nodeName} Ready (kubelet log: ${path.join(this.place.runDir, 'kubelet.log')})`,
     );
   }
-}
-
-export function cniConfig() {
-  return {
-    cniVersion: '1.0.0',
-    name: 'servirt-node',
-    plugins: [
-      {
-        type: 'bridge',
-        bridge: 'servirt0',
-        isGateway: true,
-        ipMasq: false,
-        hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet: POD_SUBNET }]], routes: [{ dst: '0.0.0.0/0' }] },
-      },
-      { type: 'portmap', capabilities: { portMappings: true } },
-      { type: 'loopback' },
-    ],
-  };
-}
-
-export function containerdConfig(dir: string, sandboxImage: string): string {
-  // restrict_oom_score_adj: this host does not let containerd lower a process's OOM score.
-  return `version = 2
-root = "${dir}/containerd/root"
-state = "${dir}/containerd/state"
-[grpc]
-  address = "${dir}/containerd.sock"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${sandboxImage}"
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "${dir}/net.d"
-`;
-}
-
-export function kubeletConfig(place: NodePlace, containerdSocket: string, clientCa: string): string {
-  return stringify({
-    apiVersion: 'kubelet.config.k8s.io/v1beta1',
-    kind: 'KubeletConfiguration',
-    // This host is cgroup v1 without systemd; hack/node/netns.sh made cgroupRoot.
-    failCgroupV1: false,
-    cgroupDriver: 'cgroupfs',
-    cgroupRoot: place.cgroupRoot,
-    containerRuntimeEndpoint: `unix://${containerdSocket}`,
-    podLogsDir: path.join(place.runDir, 'pod-logs'),
-    // The kernel settings it writes are files bind-mounted in the node's mount namespace.
-    protectKernelDefaults: false,
-    address: place.nodeAddress,
-    readOnlyPort: 0,
-    healthzBindAddress: '127.0.0.1',
-    authentication: {
-      anonymous: { enabled: false },
-      webhook: { enabled: false },
-      x509: { clientCAFile: clientCa },
-    },
-    // Only the API server (the admin's certificate) can reach it: see the authentication above.
-    authorization: { mode: 'AlwaysAllow' },
-    failSwapOn: false,
-    resolvConf: '',
-    clusterDomain: 'cluster.local',
-    enforceNodeAllocatable: [],
-    evictionHard: {},
-    imageGCHighThresholdPercent: 100,
-    imageGCLowThresholdPercent: 99,
-  });
 }
 
 async function netns(action: 'up' | 'down', name: string): Promise<string> {
@@ -265,4 +241,9 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await sleep(500);
   }
+}
+
+async function logTail(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trim().split('\n').slice(-15).join('\n');
 }

@@ -36,7 +36,8 @@ export async function generatePki(dir: string): Promise<Pki> {
     dir,
   );
   await issue(dir, 'apiserver', '/CN=kube-apiserver', [
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
+    // 10.96.0.1: the `kubernetes` Service, which pods on a local node (hack/cluster/node.ts) use.
+    'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
     'extendedKeyUsage=serverAuth',
   ]);
   await issue(dir, 'admin', '/O=system:masters/CN=servirt-admin', ['extendedKeyUsage=clientAuth']);

@@ -1,7 +1,8 @@
 // A real node (containerd + kubelet in namespaces of their own, hack/cluster/node.ts) with the
 // scheduler and the full controller manager: a pod of the runner image, as the restricted Pod
 // Security Standard wants it, is scheduled, runs, and its log comes through the API server; a Job
-// completes; nothing is left behind when the node stops.
+// completes; a pod reaches the API server through the `kubernetes` Service (kube-proxy); nothing
+// is left behind when the node stops.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -117,6 +118,55 @@ describe('a local node (containerd + kubelet)', () => {
     expect(podIp).toMatch(new RegExp(`^${POD_SUBNET.split('.').slice(0, 3).join('\\.')}\\.`));
     const logs = await kubectl(['logs', '-n', 'runner-check', 'dnsperf-version']);
     expect(logs.split('\n').slice(0, 2)).toEqual(['65532', expect.stringMatching(/^Usage: dnsperf/)]);
+  }, 180_000);
+
+  it("lets a pod reach the API server through the kubernetes Service with its service account's token (kube-proxy)", async () => {
+    // The way every in-cluster client (the operator's among them) reaches the API server.
+    const probe = [
+      "const fs = require('fs'), https = require('https');",
+      "const dir = '/var/run/secrets/kubernetes.io/serviceaccount/';",
+      'https.get({ host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT,',
+      "  path: '/api/v1/namespaces/runner-check/secrets', ca: fs.readFileSync(dir + 'ca.crt'),",
+      "  headers: { authorization: 'Bearer ' + fs.readFileSync(dir + 'token', 'utf8') } }, (response) => {",
+      "  let body = ''; response.on('data', (chunk) => (body += chunk));",
+      "  response.on('end', () => console.log(response.statusCode, JSON.parse(body).message));",
+      "}).on('error', (error) => { console.log('error', error.message); process.exit(1); });",
+    ].join('\n');
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'api-probe', namespace: 'runner-check' },
+      spec: {
+        restartPolicy: 'Never',
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [restrictedRunner(images, ['node', '-e', probe])],
+      },
+    };
+    await kubectl(['create', '-f', '-'], JSON.stringify(pod));
+    let phase = '';
+    await eventually(
+      async () => {
+        phase = await kubectl([
+          'get',
+          'pod',
+          '-n',
+          'runner-check',
+          'api-probe',
+          '-o',
+          'jsonpath={.status.phase}',
+        ]);
+        return ['Succeeded', 'Failed'].includes(phase);
+      },
+      120_000,
+      'the probe pod to end',
+    );
+    const logs = await kubectl(['logs', '-n', 'runner-check', 'api-probe']);
+    // 403 naming the pod's service account: TLS verified against the cluster's CA, the token
+    // authenticated, and RBAC (which grants the default account nothing) said no.
+    expect(logs.trim()).toMatch(
+      /^403 .*"system:serviceaccount:runner-check:default" cannot list resource "secrets"/,
+    );
+    expect(phase).toBe('Succeeded');
   }, 180_000);
 
   it('completes a Job (job controller, scheduler, kubelet)', async () => {
