@@ -18,7 +18,14 @@ export function goToolsDir(): Promise<string> {
 
 export async function toolPath(
   name:
-    'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet' | 'kube-proxy' | 'etcd' | 'kubectl' | 'helm',
+    | 'kube-apiserver'
+    | 'kube-controller-manager'
+    | 'kube-scheduler'
+    | 'kubelet'
+    | 'kube-proxy'
+    | 'etcd'
+    | 'kubectl'
+    | 'helm',
 ): Promise<string> {
   return path.join(await goToolsDir(), name);
 }
