@@ -9,6 +9,8 @@ pattern='^(libvirtd|virtlogd|qemu-system-x86|named|apache2|sshd|kube-apiserver|e
 found=$(ps -eo pid=,comm= | awk -v re="$pattern" '$2 ~ re')
 node_parts=$({
   ip netns list 2>/dev/null | grep -o '^servirt-node-[a-z0-9]*' || true
+  # A pod's network namespace left in the host's /run/netns (a node's containerd keeps its own).
+  ls -d /run/netns/cni-* 2>/dev/null || true
   ip -o link 2>/dev/null | grep -o 'svn-[a-z0-9]*-h' || true
   grep -o ' /run/servirt-node-[^ ]*' /proc/mounts || true
   ls -d /sys/fs/cgroup/*/servirt-node-* 2>/dev/null || true

@@ -12,7 +12,7 @@ import { toolPath } from './tools.js';
 export async function startClusterControllers(
   plane: ControlPlane,
   ownerPid?: number,
-): Promise<{ stop(): Promise<void> }> {
+): Promise<{ pids: number[]; stop(): Promise<void> }> {
   const dir = path.join(plane.dir, 'controllers');
   await mkdir(dir, { recursive: true });
   const kubeconfig = plane.kubeconfigPath;
@@ -60,5 +60,5 @@ export async function startClusterControllers(
     await stop();
     throw new Error(`a cluster controller exited at start; see ${exited.logFile}`);
   }
-  return { stop };
+  return { pids: started.map((process) => process.pid), stop };
 }

@@ -17,7 +17,7 @@ import {
   kubeletConfig,
   kubeProxyConfig,
 } from './nodeConfig.js';
-import { sleep, startProcess, stopProcessGroup, type Started } from './processes.js';
+import { startProcess, stopProcessGroup, until, type Started } from './processes.js';
 import { repoDir, toolPath } from './tools.js';
 
 export { POD_SUBNET } from './nodeConfig.js';
@@ -54,6 +54,20 @@ export class LocalNode {
     readonly place: NodePlace,
     private readonly options: NodeOptions,
   ) {}
+
+  /** The process groups it started (containerd, kubelet, kube-proxy, the forwarder): for a later stop. */
+  get processIds(): number[] {
+    return this.processes.map((started) => started.pid);
+  }
+
+  /**
+   * Stops a node another process started (`npm run local`): its process groups, then everything
+   * in its namespaces (hack/node/netns.sh down).
+   */
+  static async stopDetached(name: string, processIds: number[]): Promise<void> {
+    for (const pid of processIds) await stopProcessGroup(pid, 5_000);
+    await netns('down', name);
+  }
 
   get containerdSocket(): string {
     return path.join(this.place.runDir, 'containerd.sock');
@@ -233,14 +247,6 @@ async function netns(action: 'up' | 'down', name: string): Promise<string> {
 
 function lastLine(text: string): string {
   return text.trim().split('\n').at(-1) ?? '';
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(500);
-  }
 }
 
 async function logTail(file: string): Promise<string> {

@@ -37,6 +37,8 @@ state = "${dir}/containerd/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${sandboxImage}"
   restrict_oom_score_adj = true
+  # Pods' network namespaces under the state dir (the node's run dir), not the host's /run/netns.
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "${dir}/net.d"

@@ -40,6 +40,16 @@ version=$(node -p 'require("./package.json").version')
 tag=$version-$hash
 build_log=$IMAGE_STORE/build-$hash.log
 
+# Every 15 s while buildah runs: the Dockerfile step it is at (buildah prints "[2/3] STEP 4/9: RUN …").
+show_progress() { # log-file target
+  local last='' step
+  while sleep 15 >/dev/null 2>&1; do
+    step=$(grep -aoE '^(\[[0-9]+/[0-9]+\] )?STEP [0-9]+/[0-9]+: [A-Z]+.{0,60}' "$1" | tail -n 1 || true)
+    [ -z "$step" ] || [ "$step" = "$last" ] || log "$2 image: $step"
+    last=$step
+  done
+}
+
 exec 9>"$IMAGE_STORE/build-$hash.lock"
 flock 9
 started=$(date +%s)
@@ -51,11 +61,15 @@ for target in runner operator; do
   archive=$IMAGE_STORE/$repo-$tag.oci.tar
   if [ ! -f "$archive" ] || [ ! -f "$archive.bytes" ]; then
     log "building the $target image $image FROM $base"
-    if ! "${BUILDAH[@]}" bud --isolation chroot --layers --pull=never --quiet \
+    show_progress "$build_log" "$target" &
+    progress=$!
+    if ! "${BUILDAH[@]}" bud --isolation chroot --layers --pull=never \
       --build-arg "BASE_IMAGE=$base" --build-arg "BUILD_IMAGE=$build_base" --target "$target" --tag "$image" . >>"$build_log" 2>&1; then
+      kill "$progress" 2>/dev/null || true
       tail -n 30 "$build_log" >&2
       die "building the $target image failed (last lines above; full log: $build_log)"
     fi
+    kill "$progress" 2>/dev/null || true
     rm -f "$archive.tmp"
     "${BUILDAH[@]}" push --quiet "$image" "oci-archive:$archive.tmp:$image" >>"$build_log" 2>&1
     image_bytes "$image" >"$archive.bytes"

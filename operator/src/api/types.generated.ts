@@ -1023,7 +1023,10 @@ export interface GuestDomainNetworkHostForward {
    */
   protocol?: 'tcp' | 'udp';
   /**
-   * Address on the VirtualHost to listen on.
+   * IPv4 address on the VirtualHost to listen on: a loopback address (the default; only that host
+   * reaches it) or one unicast address of the host's own, which whatever that address routes to reaches
+   * (the pods of a node beside it, other machines of its network). 0.0.0.0 (every address of the host)
+   * is refused.
    */
   hostAddress?: string;
   /**

@@ -19,10 +19,18 @@ export interface NativeServer {
   stop(): Promise<void>;
 }
 
-/** Starts named on 127.0.0.1 serving origin from zoneFile; resolves once it answers the zone's SOA. */
-export async function startNativeBind(origin: string, zoneFile: string): Promise<NativeServer> {
+/**
+ * Starts named on 127.0.0.1 (or listenAddress) serving origin from zoneFile; resolves once it
+ * answers the zone's SOA.
+ */
+export async function startNativeBind(
+  origin: string,
+  zoneFile: string,
+  listenAddress = '127.0.0.1',
+): Promise<NativeServer> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'servirt-native-bind-'));
-  const layout = localBindLayout(root, { dns: await freeLoopbackPort(), control: await freeLoopbackPort() });
+  const ports = { dns: await freeLoopbackPort(), control: await freeLoopbackPort() };
+  const layout = localBindLayout(root, ports, listenAddress);
   for (const folder of [layout.directory, layout.runtimeDir ?? root, ...zoneFolders(layout)])
     await mkdir(folder, { recursive: true });
   await run('rndc-confgen', ['-a', '-A', 'hmac-sha256', '-k', 'rndc-key', '-c', layout.rndcKeyFile]);
@@ -40,7 +48,7 @@ export async function startNativeBind(origin: string, zoneFile: string): Promise
   const named = spawn('named', ['-g', '-c', layout.mainConfig], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   named.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)));
-  const endpoint = { host: '127.0.0.1', port: layout.port };
+  const endpoint = { host: listenAddress, port: layout.port };
   const stop = async () => {
     await stopChild(named);
     await rm(root, { recursive: true, force: true });

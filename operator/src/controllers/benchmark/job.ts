@@ -94,7 +94,13 @@ export function runnerJob(
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: runnerName(benchmark.metadata.name ?? ''),
-          securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532 },
+          // Pod Security `restricted` as a whole: a tenant's namespace may enforce it.
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            runAsGroup: 65532,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: 'runner',

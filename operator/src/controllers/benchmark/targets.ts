@@ -1,7 +1,8 @@
 import type { Benchmark, GuestDomain, VirtualHost } from '../../api/types.generated.js';
 import type { PlannedTarget } from '../../bench/plan.js';
 import { findCondition } from '../../kube/conditions.js';
-import { isLocalUri, sshEndpoint } from '../guestdomain/plan.js';
+import { reachableForward } from '../guestdomain/forwards.js';
+import { sshEndpoint } from '../guestdomain/plan.js';
 import { KEY_FIELDS, keySecretName } from '../guestdomain/sshKeys.js';
 
 type SpecTarget = Benchmark['spec']['targets'][number];
@@ -111,16 +112,17 @@ function guestTarget(
   return { endpoint, ...(url && { url }) };
 }
 
-/** A guest port as the Job reaches it: the host's forward on a local host, else the guest's address. */
+/**
+ * A guest port as the Job reaches it: the host's forward (a loopback one only on a local host,
+ * where the Job must then run too), else the guest's address.
+ */
 function reachable(
   guest: GuestDomain,
   uri: string,
   guestPort: number,
 ): { host: string; port: number } | undefined {
-  const forward = (guest.spec.network?.hostForwards ?? []).find(
-    (f) => f.guestPort === guestPort && (f.protocol ?? 'tcp') === 'tcp',
-  );
-  if (forward && isLocalUri(uri)) return { host: forward.hostAddress ?? '127.0.0.1', port: forward.hostPort };
+  const forward = reachableForward(guest, uri, guestPort);
+  if (forward) return forward;
   const address = guest.status?.addresses?.find(
     (a) => a.type === 'InternalIP' || a.type === 'ExternalIP',
   )?.address;

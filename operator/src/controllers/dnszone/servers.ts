@@ -2,7 +2,14 @@ import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
 import type { DnsEndpoint } from '../../dns/client.js';
 import type { PeerAddress } from '../../guest/bind/model.js';
 import { findCondition } from '../../kube/conditions.js';
-import { isLocalUri, sshEndpoint } from '../guestdomain/plan.js';
+import {
+  forwardEndpoint,
+  isLocalUri,
+  isLoopbackAddress,
+  isWildcardAddress,
+  reachableForward,
+} from '../guestdomain/forwards.js';
+import { sshEndpoint } from '../guestdomain/plan.js';
 
 /** Where a zone's server is reached: by the operator (SSH, DNS) and by the other servers (peer). */
 export interface ZoneServer {
@@ -41,13 +48,13 @@ export function zoneServerOf(
     return { kind: 'problem', reason: 'GuestNotReady', message: `GuestDomain ${name} is not GuestReady yet` };
   const uri = host?.spec.libvirt?.uri ?? '';
   const ssh = sshEndpoint(guest, uri);
-  const dns = dnsEndpoint(guest);
+  const dns = dnsEndpoint(guest, uri);
   const peer = peerOverride?.(guest) ?? peerAddress(guest, uri);
   if (!ssh || !dns || !peer) {
     return {
       kind: 'problem',
       reason: 'GuestUnreachable',
-      message: `GuestDomain ${name} has no ${!ssh ? 'SSH' : 'DNS'} forward on a local host (user-mode networking with forwards of ports 22 and 53 to the host's loopback) nor an internal address`,
+      message: `GuestDomain ${name} has no reachable ${!ssh ? 'SSH' : 'DNS'} forward (user-mode networking with forwards of ports 22 and 53 on a local host, or on a remote host's own address) nor an internal address`,
     };
   }
   return { kind: 'found', server: { guest: name, ssh, dns, peer } };
@@ -63,9 +70,9 @@ function internalAddress(guest: GuestDomain): string | undefined {
   return guest.status?.addresses?.find((a) => a.type === 'InternalIP' || a.type === 'ExternalIP')?.address;
 }
 
-function dnsEndpoint(guest: GuestDomain): DnsEndpoint | undefined {
-  const forward = forwardOf(guest, guestDnsPort, 'tcp');
-  if (forward) return { host: forward.hostAddress ?? '127.0.0.1', port: forward.hostPort };
+function dnsEndpoint(guest: GuestDomain, hostUri: string): DnsEndpoint | undefined {
+  const forward = reachableForward(guest, hostUri, guestDnsPort);
+  if (forward) return forward;
   const address = internalAddress(guest);
   return address ? { host: address, port: guestDnsPort } : undefined;
 }
@@ -74,8 +81,16 @@ function peerAddress(guest: GuestDomain, hostUri: string): PeerAddress | undefin
   const tcp = forwardOf(guest, guestDnsPort, 'tcp');
   const udp = forwardOf(guest, guestDnsPort, 'udp');
   // NOTIFY comes over UDP and transfers over TCP, to one address and port.
-  if (tcp && udp && tcp.hostPort === udp.hostPort && isLocalUri(hostUri))
-    return { address: SLIRP_HOST, port: tcp.hostPort };
+  if (tcp && udp && tcp.hostPort === udp.hostPort && tcp.hostAddress === udp.hostAddress) {
+    const address = tcp.hostAddress ?? '127.0.0.1';
+    if (isLoopbackAddress(address) || isWildcardAddress(address)) {
+      if (isLocalUri(hostUri)) return { address: SLIRP_HOST, port: tcp.hostPort };
+    } else {
+      // The host's own address: slirp connects guests of that host to it, other hosts route to it.
+      const endpoint = forwardEndpoint(tcp, hostUri);
+      if (endpoint) return { address: endpoint.host, port: endpoint.port };
+    }
+  }
   const address = internalAddress(guest);
   return address ? { address, port: guestDnsPort } : undefined;
 }

@@ -1,5 +1,6 @@
 import type { GuestDomain } from '../../api/types.generated.js';
-import { desiredDomain, guestNames, isLocalUri, sshEndpoint } from './plan.js';
+import { isLocalUri } from './forwards.js';
+import { desiredDomain, guestNames, sshEndpoint } from './plan.js';
 
 const guest: GuestDomain = {
   apiVersion: 'servirt.dev/v1alpha1',

@@ -1,5 +1,6 @@
 import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
 import { findCondition } from '../../kube/conditions.js';
+import { reachableForward } from '../guestdomain/forwards.js';
 import { sshEndpoint } from '../guestdomain/plan.js';
 
 /** Where the operator reaches a web guest: its sshd, and its HTTP and HTTPS ports for health checks. */
@@ -30,14 +31,10 @@ export function webGuestOf(
     return {
       kind: 'problem',
       reason: 'GuestUnreachable',
-      message: `GuestDomain ${name} has no SSH forward on a local host`,
+      message: `GuestDomain ${name} has no reachable SSH forward (one on a local host, or on a remote host's own address) nor an address`,
     };
-  const forward = (port: number) => {
-    const found = (guest.spec.network?.hostForwards ?? []).find(
-      (f) => f.guestPort === port && (f.protocol ?? 'tcp') === 'tcp',
-    );
-    return found ? { host: found.hostAddress ?? '127.0.0.1', port: found.hostPort } : undefined;
-  };
+  const uri = host?.spec.libvirt?.uri ?? '';
+  const forward = (port: number) => reachableForward(guest, uri, port);
   const address = guest.status?.addresses?.find(
     (a) => a.type === 'InternalIP' || a.type === 'ExternalIP',
   )?.address;

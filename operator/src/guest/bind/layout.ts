@@ -65,8 +65,15 @@ export const GUEST_BIND_LAYOUT: BindLayout = {
   configOwner: 'root:bind',
 };
 
-/** A named run by this machine's user under root, on 127.0.0.1 only, for tests and benchmarks. */
-export function localBindLayout(root: string, ports: { dns: number; control: number }): BindLayout {
+/**
+ * A named run by this machine's user under root, on 127.0.0.1 only (or on listenAddress, an
+ * address of this machine's such as a local node's veth side), for tests and benchmarks.
+ */
+export function localBindLayout(
+  root: string,
+  ports: { dns: number; control: number },
+  listenAddress = '127.0.0.1',
+): BindLayout {
   const file = (name: string) => path.join(root, name);
   return {
     mainConfig: file('named.conf'),
@@ -79,7 +86,7 @@ export function localBindLayout(root: string, ports: { dns: number; control: num
     catalogMemberDir: file('secondary'),
     runtimeDir: file('run'),
     port: ports.dns,
-    listenOn: ['127.0.0.1'],
+    listenOn: [listenAddress],
     listenOnV6: ['none'],
     controlPort: ports.control,
     rndcKeyFile: file('rndc.key'),

@@ -271,14 +271,24 @@ describe('domainXml', () => {
     ],
     ['user networking on Xen', { domainType: 'xen' }, /user-mode networking needs a QEMU domain/],
     [
-      'a forward on a non-loopback address',
+      'a forward on every address of the host',
       {
         network: {
           mode: 'user',
           forwards: [{ protocol: 'tcp', hostAddress: '0.0.0.0', hostPort: 2222, guestPort: 22 }],
         },
       },
-      /hostAddress must be a loopback address \(127\.0\.0\.0\/8\): 0\.0\.0\.0/,
+      /hostAddress must name one address of the host, not every address \(0\.0\.0\.0\): 0\.0\.0\.0/,
+    ],
+    [
+      'a forward on a multicast address',
+      {
+        network: {
+          mode: 'user',
+          forwards: [{ protocol: 'tcp', hostAddress: '224.0.0.1', hostPort: 2222, guestPort: 22 }],
+        },
+      },
+      /hostAddress must be a loopback or unicast address of the host: 224\.0\.0\.1/,
     ],
     [
       'a forward on 127.0.0.256',
@@ -288,7 +298,7 @@ describe('domainXml', () => {
           forwards: [{ protocol: 'tcp', hostAddress: '127.0.0.256', hostPort: 1, guestPort: 1 }],
         },
       },
-      /loopback/,
+      /hostAddress must be an IPv4 address: 127\.0\.0\.256/,
     ],
     [
       'a port out of range',
@@ -354,6 +364,15 @@ describe('domainXml', () => {
 
   it('accepts every golden spec', () => {
     for (const golden of Object.values(GOLDEN_SPECS)) expect(validateDomainSpec(golden)).toEqual([]);
+  });
+
+  it("accepts a forward on one of the host's own unicast addresses (a node's veth side)", () => {
+    const forwards = [
+      { protocol: 'tcp' as const, hostAddress: '198.51.100.1', hostPort: 2222, guestPort: 22 },
+    ];
+    const onVeth = spec({ network: { mode: 'user', forwards } });
+    expect(validateDomainSpec(onVeth)).toEqual([]);
+    expect(domainXml(onVeth)).toContain('hostfwd=tcp:198.51.100.1:2222-:22');
   });
 });
 

@@ -145,8 +145,21 @@ function serialize(element: Element, indent = ''): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
-const LOOPBACK_V4 =
-  /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+/**
+ * Where a user-mode forward may listen: a loopback address, or one unicast address of the host's
+ * own (a node's veth side, a management network) that the user names; never every interface.
+ */
+function forwardAddressProblem(address: string): string | undefined {
+  const match = IPV4.exec(address);
+  if (!match) return 'must be an IPv4 address';
+  const first = Number(match[1]);
+  if (address === '0.0.0.0') return 'must name one address of the host, not every address (0.0.0.0)';
+  if (first === 0 || first >= 224 || address === '255.255.255.255')
+    return 'must be a loopback or unicast address of the host';
+  return undefined;
+}
 const isPort = (port: number) => Number.isInteger(port) && port >= 1 && port <= 65535;
 
 /** Everything wrong with a spec, as messages; empty when domainXml will accept it. */
@@ -211,9 +224,8 @@ export function validateDomainSpec(spec: DomainSpec): string[] {
       if (forward.protocol !== 'tcp' && forward.protocol !== 'udp') {
         problem(`${at}.protocol must be tcp or udp: ${String(forward.protocol)}`);
       }
-      if (!LOOPBACK_V4.test(forward.hostAddress)) {
-        problem(`${at}.hostAddress must be a loopback address (127.0.0.0/8): ${forward.hostAddress}`);
-      }
+      const addressProblem = forwardAddressProblem(forward.hostAddress);
+      if (addressProblem) problem(`${at}.hostAddress ${addressProblem}: ${forward.hostAddress}`);
       if (!isPort(forward.hostPort)) problem(`${at}.hostPort is not a port: ${forward.hostPort}`);
       if (!isPort(forward.guestPort)) problem(`${at}.guestPort is not a port: ${forward.guestPort}`);
       const key = `${forward.protocol} ${forward.hostAddress}:${forward.hostPort}`;
