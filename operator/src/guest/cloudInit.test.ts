@@ -66,6 +66,14 @@ describe('noCloudSeed', () => {
     });
   });
 
+  it("gives a guest whose forwards listen beyond the host's loopback slirp's default route, still no resolvers", () => {
+    const seed = noCloudSeed({ ...identity, isolatedDhcp: { mac: '52:54:00:aa:bb:cc', defaultRoute: true } });
+    expect(parse(seed['network-config']).ethernets.eth0['dhcp4-overrides']).toEqual({
+      'use-routes': true,
+      'use-dns': false,
+    });
+  });
+
   it('quotes what YAML 1.1 (cloud-init) would read as a number, such as an all-digit MAC address', () => {
     const seed = noCloudSeed({ ...identity, isolatedDhcp: { mac: '52:54:00:00:00:01' } });
     expect(parse(seed['network-config'], { version: '1.1' }).ethernets.eth0.match.macaddress).toBe(

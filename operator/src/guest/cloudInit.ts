@@ -11,11 +11,14 @@ export interface GuestIdentity {
   /** A static address (and no default route unless a gateway is given); DHCP when absent. */
   staticIpv4?: { address: string; gateway?: string; nameservers?: string[] };
   /**
-   * DHCP for the address only, no default route and no resolvers: the guest answers on its
-   * forwarded ports and reaches nothing else (user-mode networking). Faster to boot than a
-   * static address, for which systemd-networkd waits for IPv6 router advertisements.
+   * DHCP for the address only, no resolvers, and no default route unless defaultRoute: the
+   * guest answers on its forwarded ports and reaches nothing else (user-mode networking). Faster
+   * to boot than a static address, for which systemd-networkd waits for IPv6 router
+   * advertisements. defaultRoute: forwards listen on an address other than the host's loopback,
+   * so clients come from (and peers are at) addresses beyond 10.0.2.0/24: answers go back
+   * through slirp's gateway (10.0.2.2).
    */
-  isolatedDhcp?: { mac: string };
+  isolatedDhcp?: { mac: string; defaultRoute?: boolean };
 }
 
 export interface RoleFile {
@@ -85,7 +88,7 @@ function ethernets(identity: GuestIdentity): Record<string, object> {
         match: { macaddress: isolatedDhcp.mac },
         'set-name': 'eth0',
         dhcp4: true,
-        'dhcp4-overrides': { 'use-routes': false, 'use-dns': false },
+        'dhcp4-overrides': { 'use-routes': isolatedDhcp.defaultRoute === true, 'use-dns': false },
         dhcp6: false,
       },
     };

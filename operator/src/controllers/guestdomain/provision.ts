@@ -7,6 +7,7 @@ import { resolveGuestPlatform, type GuestCapability } from '../../providers/libv
 import { isConsoleLogVolume } from '../../providers/libvirt/consoleLog.js';
 import { domainXml, validateDomainSpec } from '../../providers/libvirt/domainXml.js';
 import { seedIso, type DomainObservation } from '../../providers/libvirt/guests.js';
+import { isLoopbackAddress } from './forwards.js';
 import { desiredDomain, type GuestNames, type VolumePaths } from './plan.js';
 import type { GuestKeys } from './sshKeys.js';
 
@@ -81,7 +82,13 @@ export async function provisionDomain(
   const spec = desiredDomain(guest, names, libvirt.hypervisor, platform, { disk: '', seed: '' });
   const network = guest.spec.network;
   const staticIpv4 = network?.mode === 'user' ? undefined : network?.ipv4;
-  const isolatedDhcp = network?.mode === 'user' ? { mac: spec.network.mac ?? '' } : undefined;
+  const isolatedDhcp =
+    spec.network.mode === 'user'
+      ? {
+          mac: spec.network.mac ?? '',
+          ...(spec.network.forwards.some((f) => !isLoopbackAddress(f.hostAddress)) && { defaultRoute: true }),
+        }
+      : undefined;
   // Every guest gets named's and Apache's base configuration: a DnsZone or a WebSite may pick any
   // guest as a server.
   const seed = noCloudSeed(

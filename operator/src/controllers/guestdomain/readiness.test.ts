@@ -39,6 +39,16 @@ describe('classifyProbe', () => {
         message: `SSH on ${where} did not finish its handshake in time; the console last showed: [  OK  ] Started ssh.service`,
       },
     ],
+    [
+      'a booted kernel whose banner has scrolled out of the tail',
+      {
+        kind: 'connectFailed',
+        failure: 'timeout',
+        where,
+        console: '[  164.683437] cloud-init[423]: Cloud-init v. 22.4.2 finished\r\n',
+      },
+      notReady('NoSSH'),
+    ],
     ['no console known', { kind: 'connectFailed', failure: 'other', where }, notReady('NoSSH')],
     [
       'key not yet installed',

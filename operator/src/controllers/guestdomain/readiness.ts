@@ -76,6 +76,13 @@ export function classifyProbe(result: ProbeResult): ProbeOutcome {
   };
 }
 
+/**
+ * Whether a console tail shows a kernel that booted: its banner, a timestamped kernel line
+ * (`[   12.345678] …`) or a login prompt. The tail is the end of the log only: on a guest that
+ * booted long ago the banner has scrolled out of it.
+ */
+const KERNEL_PRINTED = /Linux version|^\[\s*\d+\.\d{6}\]|login: *$/m;
+
 function connectOutcome(result: Extract<ProbeResult, { kind: 'connectFailed' }>): ProbeOutcome {
   if (result.failure === 'hostKeyMismatch')
     return {
@@ -83,7 +90,7 @@ function connectOutcome(result: Extract<ProbeResult, { kind: 'connectFailed' }>)
       reason: 'HostKeyMismatch',
       message: `SSH on ${result.where} presented a host key other than the one servirt gave this guest`,
     };
-  if (result.console !== undefined && !/Linux version/.test(result.console))
+  if (result.console !== undefined && !KERNEL_PRINTED.test(result.console))
     return {
       kind: 'notReady',
       reason: 'NotBooted',
