@@ -20,7 +20,12 @@ export interface NodeCluster {
   kubectl(args: string[], input?: string): Promise<string>;
   helm(args: string[]): Promise<string>;
   /** GETs url from a pod of the runner image in namespace (as `restricted` wants it): status line and body. */
-  getFromPod(namespace: string, url: string, image: string): Promise<{ status: number; body: string }>;
+  getFromPod(
+    namespace: string,
+    url: string,
+    image: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
 
@@ -60,9 +65,9 @@ export async function startNodeCluster(name: string, images: BuiltImages): Promi
     plane,
     node,
     kubectl,
-    async getFromPod(namespace, url, image) {
+    async getFromPod(namespace, url, image, headers = {}) {
       const name = `get-${++fetches}`;
-      await kubectl(['create', '-f', '-'], JSON.stringify(fetchPod(namespace, name, url, image)));
+      await kubectl(['create', '-f', '-'], JSON.stringify(fetchPod(namespace, name, url, image, headers)));
       await until(
         async () =>
           ['Succeeded', 'Failed'].includes(
@@ -83,9 +88,15 @@ export async function startNodeCluster(name: string, images: BuiltImages): Promi
   };
 }
 
-function fetchPod(namespace: string, name: string, url: string, image: string) {
+function fetchPod(
+  namespace: string,
+  name: string,
+  url: string,
+  image: string,
+  headers: Record<string, string>,
+) {
   const script = [
-    `require('http').get(${JSON.stringify(url)}, (response) => {`,
+    `require('http').get(${JSON.stringify(url)}, { headers: ${JSON.stringify(headers)} }, (response) => {`,
     "  let body = ''; response.on('data', (chunk) => (body += chunk));",
     "  response.on('end', () => console.log(response.statusCode + '\\n' + body));",
     "}).on('error', (error) => { console.log('0\\n' + error.message); });",

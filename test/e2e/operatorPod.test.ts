@@ -197,6 +197,7 @@ describe('the operator installed with Helm on a real node', () => {
       TENANT,
       `http://${hostAddress()}:${guestPort('web1', 80)}/`,
       images.runner.image,
+      { host: 'www.example.com' },
     );
     expect(site.status).toBe(200);
     expect(site.body).toContain('Served by servirt from a virtual machine.');
