@@ -10,8 +10,9 @@
 // Job and reads its result, and is outside both dnsperf timings.
 // hostWallS: dnsperf's process, spawn to exit. podWallS: the Benchmark created to its run
 // Succeeded in status (pod start, the runner, the result's way back).
-// Prints every sample, then {podQps, hostQps, ratio, podWallS, hostWallS, …} (medians) last;
-// expected ratio >= 0.95.
+// A third side, nodeQps: the same hand-run dnsperf inside the node's network namespace.
+// Prints every sample, then {podQps, hostQps, ratio, podWallS, hostWallS, nodeQps, …} (medians)
+// last; expected ratio >= 0.95.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,7 +88,8 @@ try {
 
   const queriesFile = path.join(cluster.plane.dir, 'queries.txt');
   await writeFile(queriesFile, queries);
-  const onHost = async (): Promise<Sample> => {
+  /** The hand-run dnsperf: on this machine, or (inNode) in the node's network namespace, as on a node. */
+  const onHost = async (inNode = false): Promise<Sample> => {
     const args = dnsperfArgs({
       server: server.host,
       port: server.port,
@@ -99,11 +101,14 @@ try {
       verbose: false,
     });
     const started = process.hrtime.bigint();
-    const { stdout } = await run('dnsperf', args, { maxBuffer: 16 * 1024 * 1024 });
+    const [command, argv] = inNode
+      ? ['nsenter', [`--net=${cluster.node.place.netns}`, 'dnsperf', ...args]]
+      : ['dnsperf', args];
+    const { stdout } = await run(command as string, argv as string[], { maxBuffer: 16 * 1024 * 1024 });
     const wallS = Number(process.hrtime.bigint() - started) / 1e9;
     const summary = parseDnsperfSummary(stdout);
     if (!(summary.responseCodes.NOERROR ?? 0))
-      throw new Error(`dnsperf on the host got no answers: ${stdout}`);
+      throw new Error(`dnsperf (${command}) got no answers: ${stdout}`);
     return { qps: summary.qps, wallS };
   };
   const inPod = async (round: number | 'warmup'): Promise<Sample> => {
@@ -153,22 +158,24 @@ try {
   };
 
   const host: Sample[] = [];
+  const node: Sample[] = [];
   const pod: Sample[] = [];
   log('warm-up (unrecorded): one run of each');
   await onHost();
+  await onHost(true);
   await inPod('warmup');
   for (let round = 0; round < rounds; round++) {
-    // Alternate which goes first, so that neither always runs on a warmer machine.
-    if (round % 2 === 0) {
-      host.push(await onHost());
-      pod.push(await inPod(round));
-    } else {
-      pod.push(await inPod(round));
-      host.push(await onHost());
-    }
-    const [h, p] = [host.at(-1) as Sample, pod.at(-1) as Sample];
+    // Rotate which goes first, so that none always runs on a warmer machine.
+    const sides = [
+      async () => host.push(await onHost()),
+      async () => node.push(await onHost(true)),
+      async () => pod.push(await inPod(round)),
+    ];
+    for (let i = 0; i < sides.length; i++)
+      await (sides[(round + i) % sides.length] as () => Promise<number>)();
+    const [h, n, p] = [host.at(-1) as Sample, node.at(-1) as Sample, pod.at(-1) as Sample];
     log(
-      `round ${round + 1}: host ${Math.round(h.qps)} q/s in ${h.wallS.toFixed(2)} s, pod ${Math.round(p.qps)} q/s in ${p.wallS.toFixed(2)} s`,
+      `round ${round + 1}: host ${Math.round(h.qps)} q/s in ${h.wallS.toFixed(2)} s, node ${Math.round(n.qps)} q/s, pod ${Math.round(p.qps)} q/s in ${p.wallS.toFixed(2)} s`,
     );
   }
   const median = (list: number[]) => {
@@ -188,6 +195,9 @@ try {
       ratio: Math.round((podQps / hostQps) * 1000) / 1000,
       podWallS: round2(median(pod.map((s) => s.wallS))),
       hostWallS: round2(median(host.map((s) => s.wallS))),
+      // The same dnsperf by hand in the node's network namespace (a node's own network, no pod):
+      // how much of the pod's cost is the crossing into the node, how much the pod network.
+      nodeQps: Math.round(median(node.map((s) => s.qps))),
       rounds,
       seconds,
       samples: {
@@ -195,6 +205,7 @@ try {
         hostQps: host.map((s) => Math.round(s.qps)),
         podWallS: pod.map((s) => round2(s.wallS)),
         hostWallS: host.map((s) => round2(s.wallS)),
+        nodeQps: node.map((s) => Math.round(s.qps)),
       },
     }),
   );
