@@ -60,7 +60,7 @@ export async function stopLocal(log: (line: string) => void): Promise<void> {
   if (state?.sshdDir) await rm(state.sshdDir, { recursive: true, force: true });
   await LocalNode.stopDetached(NODE_NAME, state?.nodePids ?? []);
   for (const pid of state?.controllerPids ?? []) await stopProcessGroup(pid);
-  if (plane) await plane.stop();
+  if (plane?.isRunning()) await plane.stop();
   await rm(CLUSTER_DIR, { recursive: true, force: true });
   await rm(STATE_FILE, { force: true });
 }

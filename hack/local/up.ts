@@ -138,15 +138,18 @@ try {
   });
   steps.log(`samples applied, ${steps.elapsed()} after the start`);
 
-  const phases = (kind: string) => () =>
-    kubectl([
-      'get',
-      kind,
-      '-n',
-      'default',
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].reason} {end}',
-    ]);
+  /** name=reason of each object's condition (a guest's GuestReady says how far its boot is). */
+  const phases =
+    (kind: string, condition = 'Ready') =>
+    () =>
+      kubectl([
+        'get',
+        kind,
+        '-n',
+        'default',
+        '-o',
+        `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="${condition}")].reason} {end}`,
+      ]);
   const wait = (kind: string, names: string[], timeout: string) =>
     kubectl([
       'wait',
@@ -159,7 +162,7 @@ try {
   await steps.step(
     'sample guests Ready (QEMU software emulation: a few minutes)',
     () => wait('guestdomain', ['ns1', 'ns2', 'web1'], '15m'),
-    phases('guestdomains'),
+    phases('guestdomains', 'GuestReady'),
   );
   await steps.step('sample zone and site Ready', async () => {
     await wait('dnszone', ['example-com'], '5m');
