@@ -19,6 +19,7 @@ import { localBindLayout, mainConfigContent, type BindLayout } from '../../opera
 import type { ServerConfig } from '../../operator/src/guest/bind/model.js';
 import { initialZoneFile } from '../../operator/src/guest/bind/zoneFiles.js';
 import type { ResourceRecord } from '../../operator/src/dns/record.js';
+import { median } from './support.js';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '10' } },
@@ -195,14 +196,6 @@ async function measure(server: BenchServer, queryFile: string): Promise<number> 
     await stopProcessGroup(pid);
   }
 }
-
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-bench-bind-'));
 try {

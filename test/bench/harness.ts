@@ -30,7 +30,7 @@ import { CONFIG_MAPS, resourcePath } from '../../operator/src/kube/resourcePath.
 import { Manager } from '../../operator/src/manager/manager.js';
 import { OperatorMetrics } from '../../operator/src/manager/metrics.js';
 import { clientFor } from '../integration/runtime/harness.js';
-import { waitUntil } from './support.js';
+import { median, waitUntil } from './support.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '5' } },
@@ -178,13 +178,6 @@ try {
       `round ${round + 1}: host ${Math.round(h.qps)} q/s in ${h.wallS.toFixed(2)} s, node ${Math.round(n.qps)} q/s, pod ${Math.round(p.qps)} q/s in ${p.wallS.toFixed(2)} s`,
     );
   }
-  const median = (list: number[]) => {
-    const sorted = [...list].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2
-      ? (sorted[middle] as number)
-      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-  };
   const round2 = (value: number) => Math.round(value * 100) / 100;
   const podQps = median(pod.map((s) => s.qps));
   const hostQps = median(host.map((s) => s.qps));

@@ -15,6 +15,7 @@ import { ApacheControl } from '../../operator/src/guest/apache/control.js';
 import { contentHash } from '../../operator/src/guest/apache/model.js';
 import { SECURITY_HEADERS } from '../../operator/src/guest/apache/config.js';
 import { startApacheServers, type ApacheTestServer } from '../integration/apache/apacheServer.js';
+import { median } from './support.js';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '10' } },
@@ -89,14 +90,6 @@ async function measure(server: ApacheTestServer): Promise<number> {
     await server.shutdown();
   }
 }
-
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 const servers = await startApacheServers(2, ['generated', 'baseline']);
 try {
