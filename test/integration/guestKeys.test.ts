@@ -1,7 +1,7 @@
 // The guest's key Secret on the real API server: made once, never regenerated, adopted by a new guest of the same name.
 import { testKubeconfig } from './cluster.js';
 import { clientFor } from './runtime/harness.js';
-import { ensureGuestKeys } from '../../operator/src/controllers/guestdomain/sshKeys.js';
+import { ensureGuestKeys } from '../../operator/src/guest/access/sshKeys.js';
 import { resourcePath, SECRETS } from '../../operator/src/kube/resourcePath.js';
 
 describe('guest key Secret', () => {

@@ -1092,6 +1092,15 @@ export interface GuestDomainStatus {
    */
   addresses?: GuestDomainStatusAddress[];
   /**
+   * Where each of the guest's services is reached, as the GuestDomain controller worked it out from the
+   * guest's network: DnsZone, WebSite and Benchmark use these and nothing else. `fromOperator` is where
+   * the operator (and the Benchmark Jobs it starts) connects; `fromGuests` is where other guests connect
+   * (with user-mode forwards these differ: a guest reaches its host's loopback forwards at 10.0.2.2). A
+   * service with no way in is left out; a forwarded TCP port that is none of these services is listed as
+   * `other`.
+   */
+  endpoints?: GuestDomainStatusEndpoint[];
+  /**
    * UUID of the domain on the hypervisor (libvirt) or of the VirtualMachineInstance.
    */
   domainUUID?: string;
@@ -1125,6 +1134,56 @@ export interface GuestDomainStatusAddress {
    * The address, e.g. 192.0.2.10, 2001:db8::10 or 127.0.0.1:10053.
    */
   address: string;
+  /**
+   * Where the address was learnt: `Static` (spec.network.ipv4, checked by reaching it), `DHCPLease` (the
+   * lease of a libvirt network), `GuestAgent` (the QEMU guest agent), `HostForward` (the guest's
+   * forwards), `KubeVirt` (the VirtualMachineInstance).
+   */
+  source?: 'Static' | 'DHCPLease' | 'GuestAgent' | 'HostForward' | 'KubeVirt';
+}
+
+/**
+ * One service of the guest and where it is reached.
+ */
+export interface GuestDomainStatusEndpoint {
+  /**
+   * `ssh` (tcp 22), `dns` (udp and tcp 53), `http` (tcp 80), `https` (tcp 443), `other` (another
+   * forwarded tcp port).
+   */
+  service: 'ssh' | 'dns' | 'http' | 'https' | 'other';
+  /**
+   * The port the service listens on inside the guest.
+   */
+  guestPort: number;
+  /**
+   * `HostForward`: the VirtualHost forwards an address and port of its own to the guest (user mode).
+   * `GuestAddress`: the guest's own address.
+   */
+  source: 'HostForward' | 'GuestAddress';
+  fromOperator?: GuestDomainStatusEndpointFromOperator;
+  fromGuests?: GuestDomainStatusEndpointFromGuests;
+}
+
+/**
+ * Where the operator connects; absent when it cannot reach the service.
+ */
+export interface GuestDomainStatusEndpointFromOperator {
+  /**
+   * An IPv4 or IPv6 address or a host name.
+   */
+  address: string;
+  port: number;
+}
+
+/**
+ * Where other guests connect; absent when they cannot reach the service.
+ */
+export interface GuestDomainStatusEndpointFromGuests {
+  /**
+   * An IPv4 or IPv6 address or a host name.
+   */
+  address: string;
+  port: number;
 }
 
 /**

@@ -57,11 +57,6 @@ export async function startDnsEnvironment(
     const manager = new Manager(operatorClient, metrics, log, {});
     registerDnsZoneController(manager, {
       layoutOf: (server) => (byName.get(server.guest) as BindTestServer).layout,
-      // The named processes reach each other on loopback, not through a VM's view of its host.
-      peerOverride: (guest) => ({
-        address: '127.0.0.1',
-        port: byName.get(guest.metadata.name ?? '')?.dnsPort ?? 0,
-      }),
     });
     await manager.start();
     operator = { manager, client: operatorClient };

@@ -7,6 +7,8 @@ import type { KubeClient } from '../../../operator/src/kube/client.js';
 import { resourcePath, SECRETS } from '../../../operator/src/kube/resourcePath.js';
 import { GUEST_DOMAINS } from '../../../operator/src/controllers/guestdomain/reconciler.js';
 import { VIRTUAL_HOSTS } from '../../../operator/src/controllers/virtualhost/reconciler.js';
+import { forwardedEndpoints } from '../../../operator/src/guest/access/endpoints.js';
+import { hostForwardAddresses } from '../../../operator/src/guest/access/forwards.js';
 
 export interface StandInSsh {
   port: number;
@@ -73,6 +75,13 @@ export async function createStandInGuest(
     },
   });
   const now = new Date().toISOString();
+  const hostForwards = guest.spec.network?.hostForwards ?? [];
+  // The GuestDomain controller's endpoints for these forwards, except that the stand-ins reach
+  // each other on loopback, not through a VM's view of its host (10.0.2.2).
+  const endpoints = forwardedEndpoints(hostForwards, 'qemu:///system').map((e) => ({
+    ...e,
+    ...(e.fromOperator && { fromGuests: e.fromOperator }),
+  }));
   await client.request({
     method: 'PATCH',
     path: `${resourcePath(GUEST_DOMAINS, { namespace, name })}/status`,
@@ -80,6 +89,8 @@ export async function createStandInGuest(
     body: {
       status: {
         phase: 'Running',
+        addresses: hostForwardAddresses(hostForwards),
+        endpoints,
         conditions: ['Defined', 'Running', 'GuestReady', 'Ready'].map((type) => ({
           type,
           status: 'True',

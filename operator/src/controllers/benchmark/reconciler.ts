@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Benchmark, DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
+import type { Benchmark, DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
 import { BenchmarkResource } from '../../api/types.generated.js';
 import { RESULT_KEY, type RepeatResult } from '../../bench/plan.js';
 import { isConflict, isNotFound, type KubeClient } from '../../kube/client.js';
@@ -47,7 +47,6 @@ export interface BenchmarkDeps {
   /** Metadata only: which result ConfigMaps exist; their data is read when they appear. */
   configMaps: Informer<KubeObject>;
   guests: Informer<GuestDomain>;
-  hosts: Informer<VirtualHost>;
   zones: Informer<DnsZone>;
   sites: Informer<WebSite>;
   runnerImage: string;
@@ -202,11 +201,7 @@ async function createJob(
   origin?: string,
 ) {
   const namespace = benchmark.metadata.namespace ?? '';
-  const { targets, secretEnv } = planTargets(
-    benchmark,
-    (name) => deps.guests.get(`${namespace}/${name}`),
-    (name) => deps.hosts.get(`${namespace}/${name}`),
-  );
+  const { targets, secretEnv } = planTargets(benchmark, (name) => deps.guests.get(`${namespace}/${name}`));
   const plan = runPlanFor(benchmark, runId, repeat, targets, origin);
   const name = jobName(benchmark.metadata.name ?? '', runId, repeat);
   await createIgnoringConflict(

@@ -1,13 +1,15 @@
-import type { Benchmark, DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
-import { DnsZoneResource, WebSiteResource } from '../../api/types.generated.js';
+import type { Benchmark, DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
+import {
+  DnsZoneResource,
+  WebSiteResource,
+  GuestDomainResource as GUEST_DOMAINS,
+} from '../../api/types.generated.js';
 import { BENCHMARK_LABEL } from '../../bench/plan.js';
 import { reportHtml } from '../../bench/report/html.js';
 import { CONFIG_MAPS, JOBS } from '../../kube/resourcePath.js';
 import type { Controller } from '../../manager/controller.js';
 import type { KubeObject } from '../../manager/informer.js';
 import type { Manager } from '../../manager/manager.js';
-import { GUEST_DOMAINS } from '../guestdomain/reconciler.js';
-import { VIRTUAL_HOSTS } from '../virtualhost/reconciler.js';
 import { BENCHMARKS, CONTROLLER_NAME, benchmarkReconciler, type JobObject } from './reconciler.js';
 import { reportInputOf } from './report.js';
 
@@ -29,7 +31,6 @@ export function registerBenchmarkController(
     jobs: manager.informer<JobObject>(JOBS),
     configMaps: manager.informer<KubeObject>(CONFIG_MAPS, true),
     guests: manager.informer<GuestDomain>(GUEST_DOMAINS),
-    hosts: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
     zones: manager.informer<DnsZone>(DnsZoneResource),
     sites: manager.informer<WebSite>(WebSiteResource),
     runnerImage: options.runnerImage,

@@ -7,6 +7,7 @@ import type {
   GuestDomainStatusAddress,
   VirtualHost,
 } from '../../api/types.generated.js';
+import { addressEndpoints, forwardedEndpoints } from '../../guest/access/endpoints.js';
 import { planTargets } from './targets.js';
 
 const bench = (type: Benchmark['spec']['type'], targets: BenchmarkTarget[], path?: string): Benchmark => ({
@@ -27,6 +28,13 @@ const hosts = new Map([
   ['local', host('local', 'qemu:///system')],
   ['remote', host('remote', 'qemu+ssh://h/system')],
 ]);
+
+/** The endpoints the GuestDomain controller publishes for these forwards or this address. */
+function endpointsFor(o: GuestOptions) {
+  const own = (o.addresses ?? []).find((a) => a.type !== 'HostForward')?.address;
+  if (own) return addressEndpoints(own);
+  return forwardedEndpoints(o.forwards ?? [], hosts.get(o.host ?? 'local')?.spec.libvirt?.uri ?? '');
+}
 
 interface GuestOptions {
   host?: string;
@@ -53,6 +61,7 @@ const guest = (name: string, o: GuestOptions = {}): GuestDomain => ({
   },
   status: {
     addresses: o.addresses ?? [],
+    endpoints: endpointsFor(o),
     conditions: [
       {
         type: 'GuestReady',
@@ -77,11 +86,7 @@ const fwd = (
 });
 
 const plan = (benchmark: Benchmark, guests: GuestDomain[] = []) =>
-  planTargets(
-    benchmark,
-    (name) => guests.find((g) => g.metadata.name === name),
-    (name) => hosts.get(name),
-  );
+  planTargets(benchmark, (name) => guests.find((g) => g.metadata.name === name));
 
 const onGuest = (type: Benchmark['spec']['type'], g: GuestDomain, port?: number) =>
   plan(
@@ -176,18 +181,20 @@ describe('planTargets: guestDomain targets that cannot be measured', () => {
 });
 
 describe('planTargets: reachable guestDomain targets', () => {
-  it('dns through a tcp forward of port 53 on a local host', () => {
-    const g = guest('g', {
-      forwards: [fwd(22, 2222), fwd(53, 10053)],
-      addresses: [{ type: 'InternalIP', address: '10.0.0.5' }],
-    });
+  it('dns through the forwards of port 53 on a local host', () => {
+    const g = guest('g', { forwards: [fwd(22, 2222), fwd(53, 10053), fwd(53, 10053, 'udp')] });
     expect(onGuest('dns', g).targets).toEqual([
       { name: 't', kind: 'guestDomain', endpoint: { host: '127.0.0.1', port: 10053 } },
     ]);
   });
 
   it('uses the forward host address when set', () => {
-    const g = guest('g', { forwards: [{ ...fwd(53, 10053), hostAddress: '192.0.2.9' }] });
+    const g = guest('g', {
+      forwards: [
+        { ...fwd(53, 10053), hostAddress: '192.0.2.9' },
+        { ...fwd(53, 10053, 'udp'), hostAddress: '192.0.2.9' },
+      ],
+    });
     expect(onGuest('dns', g).targets[0]?.endpoint).toEqual({ host: '192.0.2.9', port: 10053 });
   });
 

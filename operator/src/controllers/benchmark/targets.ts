@@ -1,9 +1,8 @@
-import type { Benchmark, GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import type { Benchmark, GuestDomain } from '../../api/types.generated.js';
 import type { PlannedTarget } from '../../bench/plan.js';
 import { findCondition } from '../../kube/conditions.js';
-import { reachableForward } from '../guestdomain/forwards.js';
-import { sshEndpoint } from '../guestdomain/plan.js';
-import { KEY_FIELDS, keySecretName } from '../guestdomain/sshKeys.js';
+import { operatorEndpoint, operatorEndpointForPort } from '../../guest/access/endpoints.js';
+import { KEY_FIELDS, keySecretName } from '../../guest/access/sshKeys.js';
 
 type SpecTarget = Benchmark['spec']['targets'][number];
 
@@ -25,7 +24,6 @@ const DEFAULT_PORTS = { dns: 53, http: 80, cpu: 22, memory: 22 } as const;
 export function planTargets(
   benchmark: Benchmark,
   guestNamed: (name: string) => GuestDomain | undefined,
-  hostNamed: (name: string) => VirtualHost | undefined,
 ): TargetPlan {
   const secretEnv: SecretEnv[] = [];
   const targets = benchmark.spec.targets.map((target, index): PlannedTarget => {
@@ -46,10 +44,9 @@ export function planTargets(
       case 'guestDomain': {
         const name = target.guestRef?.name ?? '';
         const guest = guestNamed(name);
-        const host = guest ? hostNamed(guest.spec.virtualHostRef.name) : undefined;
         const problem = guestProblem(guest, name);
         if (problem) return { ...base, unavailable: problem };
-        const found = guestTarget(benchmark, target, guest as GuestDomain, host, index, secretEnv);
+        const found = guestTarget(benchmark, target, guest as GuestDomain, index, secretEnv);
         return 'reason' in found ? { ...base, unavailable: found } : { ...base, ...found };
       }
     }
@@ -80,18 +77,16 @@ function guestTarget(
   benchmark: Benchmark,
   target: SpecTarget,
   guest: GuestDomain,
-  host: VirtualHost | undefined,
   index: number,
   secretEnv: SecretEnv[],
 ): Partial<PlannedTarget> | { reason: string; message: string } {
   const name = guest.metadata.name ?? '';
-  const uri = host?.spec.libvirt?.uri ?? '';
   if (benchmark.spec.type === 'cpu' || benchmark.spec.type === 'memory') {
-    const ssh = sshEndpoint(guest, uri);
+    const ssh = operatorEndpoint(guest, 'ssh');
     if (!ssh)
       return {
         reason: 'GuestUnreachable',
-        message: `GuestDomain ${name} has no SSH forward on a local host`,
+        message: `GuestDomain ${name} publishes no SSH endpoint the operator can reach`,
       };
     const privateKeyEnv = `SERVIRT_TARGET_${index}_CLIENT_KEY`;
     const hostKeyEnv = `SERVIRT_TARGET_${index}_HOST_KEY`;
@@ -102,29 +97,12 @@ function guestTarget(
     return { ssh: { ...ssh, username: 'root', privateKeyEnv, hostKeyEnv } };
   }
   const guestPort = target.port ?? defaultPort(benchmark);
-  const endpoint = reachable(guest, uri, guestPort);
+  const endpoint = operatorEndpointForPort(guest, guestPort);
   if (!endpoint)
     return {
       reason: 'GuestUnreachable',
-      message: `GuestDomain ${name} has neither a forward of port ${guestPort} on a local host nor an address`,
+      message: `GuestDomain ${name} publishes no endpoint for port ${guestPort} and has no address of its own`,
     };
   const url = urlFor(benchmark, endpoint);
   return { endpoint, ...(url && { url }) };
-}
-
-/**
- * A guest port as the Job reaches it: the host's forward (a loopback one only on a local host,
- * where the Job must then run too), else the guest's address.
- */
-function reachable(
-  guest: GuestDomain,
-  uri: string,
-  guestPort: number,
-): { host: string; port: number } | undefined {
-  const forward = reachableForward(guest, uri, guestPort);
-  if (forward) return forward;
-  const address = guest.status?.addresses?.find(
-    (a) => a.type === 'InternalIP' || a.type === 'ExternalIP',
-  )?.address;
-  return address ? { host: address, port: guestPort } : undefined;
 }

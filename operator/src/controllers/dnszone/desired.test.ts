@@ -4,7 +4,10 @@ import { desiredZone, soaRecord, type DesiredZone } from './desired.js';
 
 const guest = (
   name: string,
-  addresses: { type: 'InternalIP' | 'HostForward'; address: string }[] = [],
+  // What the GuestDomain controller publishes for a guest with the forward below and no address.
+  addresses: { type: 'InternalIP' | 'HostForward'; address: string }[] = [
+    { type: 'HostForward', address: '127.0.0.1:10053' },
+  ],
 ): GuestDomain => ({
   apiVersion: 'servirt.dev/v1alpha1',
   kind: 'GuestDomain',

@@ -2,7 +2,7 @@ import { isIPv6 } from 'node:net';
 import type { DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
 import { MANAGED_TYPES, sortRecords, type ResourceRecord } from '../../dns/record.js';
 import { recordFromEntry } from './records.js';
-import { publishedAddresses } from './servers.js';
+import { publishedAddresses } from '../../guest/access/endpoints.js';
 import { webSiteRecords } from './webSiteRecords.js';
 
 export interface DesiredSoa {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
+import type { DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
 import { DnsZoneResource } from '../../api/types.generated.js';
 import { ApiError, type KubeClient } from '../../kube/client.js';
 import { applyStatus, sameStatus } from '../../kube/objects.js';
@@ -8,7 +8,6 @@ import { recordEvent, type EventNote } from '../../kube/events.js';
 import { objectKey, parseKey, type ResourceType } from '../../kube/resourcePath.js';
 import type { ReconcileResult } from '../../manager/controller.js';
 import type { Informer } from '../../manager/informer.js';
-import type { PeerAddress } from '../../guest/bind/model.js';
 import { DnsError } from '../../dns/client.js';
 import { absoluteOrigin, desiredZone, isoTime, zoneServerNames } from './desired.js';
 import { zoneServerOf, type ServerLookup } from './servers.js';
@@ -32,13 +31,10 @@ export interface DnsZoneDeps {
   client: KubeClient;
   zones: Informer<DnsZone>;
   guests: Informer<GuestDomain>;
-  hosts: Informer<VirtualHost>;
   /** WebSites publish their host names in the zone their dnsZoneRef names. */
   sites: Informer<WebSite>;
   serving: ZoneServing;
   log: Logger;
-  /** Where servers reach each other, when it is not what the guest's network says (tests: BIND processes on loopback). */
-  peerOverride?: (guest: GuestDomain) => PeerAddress | undefined;
   now?: () => string;
 }
 
@@ -129,11 +125,7 @@ function contextFor(deps: DnsZoneDeps, zone: DnsZone, keys: KeyCache): ZoneConte
     zonesHere: deps.zones.list().filter((z) => z.metadata.namespace === namespace),
     sitesHere: deps.sites.list().filter((site) => site.metadata.namespace === namespace),
     guestNamed,
-    lookup: (name: string): ServerLookup => {
-      const guest = guestNamed(name);
-      const host = guest && deps.hosts.get(`${namespace}/${guest.spec.virtualHostRef.name}`);
-      return zoneServerOf(guest, host, name, deps.peerOverride);
-    },
+    lookup: (name: string): ServerLookup => zoneServerOf(guestNamed(name), name),
   };
 }
 

@@ -1,13 +1,10 @@
-import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
-import { WebSiteResource } from '../../api/types.generated.js';
+import type { DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
+import { WebSiteResource, GuestDomainResource as GUEST_DOMAINS } from '../../api/types.generated.js';
 import type { Manager } from '../../manager/manager.js';
 import type { Controller } from '../../manager/controller.js';
 import { connectGuest, GUEST_HANDSHAKE_TIMEOUT_MS } from '../../guest/channel.js';
 import { GUEST_BIND_LAYOUT, type BindLayout } from '../../guest/bind/layout.js';
-import type { PeerAddress } from '../../guest/bind/model.js';
 import { SECRETS } from '../../kube/resourcePath.js';
-import { GUEST_DOMAINS } from '../guestdomain/reconciler.js';
-import { VIRTUAL_HOSTS } from '../virtualhost/reconciler.js';
 import { CONTROLLER_NAME, DNS_ZONES, dnsZoneReconciler } from './reconciler.js';
 import { ZoneServing } from './serving.js';
 import type { ZoneServer } from './servers.js';
@@ -17,7 +14,6 @@ export interface DnsZoneControllerOptions {
   concurrency?: number;
   /** Where BIND's files are on a server; a guest's by default. */
   layoutOf?: (server: ZoneServer) => BindLayout;
-  peerOverride?: (guest: GuestDomain) => PeerAddress | undefined;
 }
 
 /** Adds the DnsZone controller: zones are reconciled when they, their guests or their key Secret change. */
@@ -29,13 +25,11 @@ export function registerDnsZoneController(
     client: manager.client,
     zones: manager.informer<DnsZone>(DNS_ZONES),
     guests: manager.informer<GuestDomain>(GUEST_DOMAINS),
-    hosts: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
     sites: manager.informer<WebSite>(WebSiteResource),
     serving: new ZoneServing(options.layoutOf ?? (() => GUEST_BIND_LAYOUT), (endpoint) =>
       connectGuest(endpoint, GUEST_HANDSHAKE_TIMEOUT_MS),
     ),
     log: manager.log.child({ controller: CONTROLLER_NAME }),
-    ...(options.peerOverride && { peerOverride: options.peerOverride }),
   });
   const controller = manager.controller(CONTROLLER_NAME, DNS_ZONES, reconcile, {
     concurrency: options.concurrency ?? 2,

@@ -1,25 +1,26 @@
-import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import type { GuestDomain, GuestDomainNetworkHostForward } from '../../api/types.generated.js';
+import { addressEndpoints, forwardedEndpoints } from '../../guest/access/endpoints.js';
 import { zoneServerOf } from './servers.js';
 
-const host = (uri: string) => ({ spec: { provider: 'libvirt', libvirt: { uri } } }) as unknown as VirtualHost;
-const guestForwardingOn = (hostAddress: string) =>
+const forwardsOn = (hostAddress: string): GuestDomainNetworkHostForward[] => [
+  { name: 'ssh', protocol: 'tcp', hostAddress, hostPort: 10022, guestPort: 22 },
+  { name: 'dns-udp', protocol: 'udp', hostAddress, hostPort: 10053, guestPort: 53 },
+  { name: 'dns-tcp', protocol: 'tcp', hostAddress, hostPort: 10053, guestPort: 53 },
+];
+
+/** A GuestReady guest with the endpoints the GuestDomain controller publishes. */
+const guestWith = (endpoints: NonNullable<GuestDomain['status']>['endpoints']) =>
   ({
     metadata: { name: 'ns1', namespace: 'dns' },
-    spec: {
-      network: {
-        hostForwards: [
-          { name: 'ssh', protocol: 'tcp', hostAddress, hostPort: 10022, guestPort: 22 },
-          { name: 'dns-udp', protocol: 'udp', hostAddress, hostPort: 10053, guestPort: 53 },
-          { name: 'dns-tcp', protocol: 'tcp', hostAddress, hostPort: 10053, guestPort: 53 },
-        ],
-      },
-    },
-    status: { conditions: [{ type: 'GuestReady', status: 'True' }] },
+    // The spec says otherwise on purpose: the zone's servers come from status.endpoints only.
+    spec: { network: { mode: 'user', hostForwards: forwardsOn('192.0.2.99') } },
+    status: { endpoints, conditions: [{ type: 'GuestReady', status: 'True' }] },
   }) as unknown as GuestDomain;
 
 describe('zoneServerOf', () => {
   it('reaches a guest of a local host through its loopback forwards; its peers through slirp', () => {
-    expect(zoneServerOf(guestForwardingOn('127.0.0.1'), host('qemu:///system'), 'ns1')).toEqual({
+    const guest = guestWith(forwardedEndpoints(forwardsOn('127.0.0.1'), 'qemu:///system'));
+    expect(zoneServerOf(guest, 'ns1')).toEqual({
       kind: 'found',
       server: {
         guest: 'ns1',
@@ -32,7 +33,8 @@ describe('zoneServerOf', () => {
 
   it("reaches a guest of a remote host through forwards on that host's own address, peers too", () => {
     const uri = 'qemu+ssh://root@198.51.100.1:2222/system';
-    expect(zoneServerOf(guestForwardingOn('198.51.100.1'), host(uri), 'ns1')).toEqual({
+    const guest = guestWith(forwardedEndpoints(forwardsOn('198.51.100.1'), uri));
+    expect(zoneServerOf(guest, 'ns1')).toEqual({
       kind: 'found',
       server: {
         guest: 'ns1',
@@ -43,8 +45,16 @@ describe('zoneServerOf', () => {
     });
   });
 
+  it('reaches a bridged guest at its own address, from the operator and from its peers', () => {
+    expect(zoneServerOf(guestWith(addressEndpoints('192.0.2.10')), 'ns1')).toMatchObject({
+      kind: 'found',
+      server: { dns: { host: '192.0.2.10', port: 53 }, peer: { address: '192.0.2.10', port: 53 } },
+    });
+  });
+
   it("says a remote host's loopback forwards cannot be reached", () => {
-    const found = zoneServerOf(guestForwardingOn('127.0.0.1'), host('qemu+ssh://root@hv1/system'), 'ns1');
-    expect(found).toMatchObject({ kind: 'problem', reason: 'GuestUnreachable' });
+    const guest = guestWith(forwardedEndpoints(forwardsOn('127.0.0.1'), 'qemu+ssh://root@hv1/system'));
+    expect(zoneServerOf(guest, 'ns1')).toMatchObject({ kind: 'problem', reason: 'GuestUnreachable' });
+    expect(zoneServerOf(guestWith(undefined), 'ns1')).toMatchObject({ reason: 'GuestUnreachable' });
   });
 });

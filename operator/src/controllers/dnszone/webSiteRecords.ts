@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
 import type { DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
 import type { ResourceRecord } from '../../dns/record.js';
-import { publishedAddresses } from './servers.js';
+import { publishedAddresses } from '../../guest/access/endpoints.js';
 
 /** The owner name of a web site's host name in a zone (`www.example.com.`), or undefined when it is outside. */
 export function ownerInZone(hostName: string, origin: string): string | undefined {

@@ -3,7 +3,7 @@ import type { KubeClient } from '../../kube/client.js';
 import type { EventNote } from '../../kube/events.js';
 import type { PeerAddress, PrimaryZoneConfig, TsigKeyConfig } from '../../guest/bind/model.js';
 import { querySoaSerial } from '../../dns/client.js';
-import { readGuestKeys } from '../guestdomain/sshKeys.js';
+import { readGuestKeys } from '../../guest/access/sshKeys.js';
 import { absoluteOrigin, zoneServerNames, type DesiredZone } from './desired.js';
 import type { KeyCache } from './keyCache.js';
 import { catalogZoneName, serverConfigFor, type ServerConfigInputs } from './serverConfig.js';

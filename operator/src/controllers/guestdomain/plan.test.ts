@@ -1,6 +1,5 @@
 import type { GuestDomain } from '../../api/types.generated.js';
-import { isLocalUri } from './forwards.js';
-import { desiredDomain, guestNames, sshEndpoint } from './plan.js';
+import { desiredDomain, guestNames } from './plan.js';
 
 const guest: GuestDomain = {
   apiVersion: 'servirt.dev/v1alpha1',
@@ -43,15 +42,6 @@ describe('guest plan', () => {
     expect(desiredDomain(guest, names, 'qemu', platform, { disk: '/d', seed: '/s' })).not.toHaveProperty(
       'consoleLog',
     );
-  });
-
-  it.each([
-    ['qemu:///system', { host: '127.0.0.1', port: 10022 }],
-    ['test:///default', { host: '127.0.0.1', port: 10022 }],
-    ['qemu+ssh://root@hv1/system', undefined],
-  ])('reaches SSH through the forward only on a local host (%s)', (uri, endpoint) => {
-    expect(sshEndpoint(guest, uri)).toEqual(endpoint);
-    expect(isLocalUri(uri)).toBe(endpoint !== undefined);
   });
 
   it('builds the domain from the spec, with the GuestDomain uid as the domain uuid and the owner', () => {

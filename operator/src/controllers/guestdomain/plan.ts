@@ -3,7 +3,6 @@ import type { DomainSpec, DomainType, NetworkSpec, PortForward } from '../../pro
 import { stableMac } from '../../providers/libvirt/domainXml.js';
 import { consoleLogVolume } from '../../providers/libvirt/consoleLog.js';
 import type { GuestPlatform } from '../../providers/libvirt/capabilities.js';
-import { reachableForward, type Endpoint } from './forwards.js';
 
 /** The names of everything a GuestDomain owns on its host: deterministic, so a restarted operator finds them again. */
 export interface GuestNames {
@@ -30,24 +29,6 @@ export function guestNames(guest: GuestDomain): GuestNames {
     initrd: `${stem}.initrd.img`,
     consoleLog: consoleLogVolume(domain),
   };
-}
-
-/**
- * Where the operator reaches the guest's sshd: a forward it can reach (forwards.ts), else the
- * guest's own address (a KubeVirt instance's, a bridged guest's) on port 22.
- */
-export function sshEndpoint(guest: GuestDomain, hostUri: string): Endpoint | undefined {
-  const forward = reachableForward(guest, hostUri, 22);
-  if (forward) return forward;
-  const address = guest.status?.addresses?.find((a) => a.type === 'InternalIP' || a.type === 'ExternalIP');
-  return address ? { host: address.address, port: 22 } : undefined;
-}
-
-export function hostForwardAddresses(guest: GuestDomain): { type: 'HostForward'; address: string }[] {
-  return (guest.spec.network?.hostForwards ?? []).map((f) => ({
-    type: 'HostForward' as const,
-    address: `${f.hostAddress ?? '127.0.0.1'}:${f.hostPort}`,
-  }));
 }
 
 export interface VolumePaths {

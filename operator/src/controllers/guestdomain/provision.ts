@@ -7,9 +7,9 @@ import { resolveGuestPlatform, type GuestCapability } from '../../providers/libv
 import { isConsoleLogVolume } from '../../providers/libvirt/consoleLog.js';
 import { domainXml, validateDomainSpec } from '../../providers/libvirt/domainXml.js';
 import { seedIso, type DomainObservation } from '../../providers/libvirt/guests.js';
-import { isLoopbackAddress } from './forwards.js';
+import { isLoopbackAddress } from '../../guest/access/forwards.js';
 import { desiredDomain, type GuestNames, type VolumePaths } from './plan.js';
-import type { GuestKeys } from './sshKeys.js';
+import type { GuestKeys } from '../../guest/access/sshKeys.js';
 
 /** What the controller needs of a hypervisor host (LibvirtGuests implements it). */
 export interface GuestHypervisor {

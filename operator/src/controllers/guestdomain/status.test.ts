@@ -106,11 +106,20 @@ describe('desiredGuestStatus', () => {
     expect(started.startTime).toBe(T0);
     const reached = desiredGuestStatus(
       guest('Always', started),
-      { host: ready, domain: domain('running'), guest: { kind: 'reached' } },
+      {
+        host: ready,
+        domain: domain('running'),
+        guest: { kind: 'reached' },
+        addresses: [{ type: 'HostForward', address: '127.0.0.1:10022', source: 'HostForward' }],
+        endpoints: [{ service: 'ssh', guestPort: 22, source: 'HostForward' }],
+      },
       T1,
     );
     expect(reached.bootSeconds).toBe(65);
-    expect(reached.addresses).toEqual([{ type: 'HostForward', address: '127.0.0.1:10022' }]);
+    expect(reached.addresses).toEqual([
+      { type: 'HostForward', address: '127.0.0.1:10022', source: 'HostForward' },
+    ]);
+    expect(reached.endpoints).toEqual([{ service: 'ssh', guestPort: 22, source: 'HostForward' }]);
     expect(condition(reached, 'GuestReady')).toMatchObject({ status: 'True', lastTransitionTime: T1 });
   });
 

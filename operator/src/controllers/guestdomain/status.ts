@@ -1,7 +1,7 @@
-import type { GuestDomain, GuestDomainStatus } from '../../api/types.generated.js';
+import type { GuestDomain, GuestDomainStatus, GuestDomainStatusAddress } from '../../api/types.generated.js';
+import type { GuestEndpoint } from '../../guest/access/endpoints.js';
 import { findCondition, setConditions, type ConditionUpdate } from '../../kube/conditions.js';
 import type { DomainObservation } from '../../providers/libvirt/guests.js';
-import { hostForwardAddresses } from './plan.js';
 import { probeSettings } from './readiness.js';
 
 export type HostFinding = { kind: 'ready' } | { kind: 'notReady'; reason: string; message: string };
@@ -20,8 +20,10 @@ export interface GuestObservation {
   guest: GuestFinding;
   /** When the operator started the domain, if it did in this reconcile. */
   startedNow?: boolean;
-  /** The guest's own addresses where the backend reports them (KubeVirt); else the host's forwards. */
-  addresses?: { type: 'InternalIP' | 'ExternalIP'; address: string }[];
+  /** The guest's addresses (its own, or its host's forwards), published while it runs. */
+  addresses?: GuestDomainStatusAddress[];
+  /** Where the guest's services are reached, published while it runs. */
+  endpoints?: GuestEndpoint[];
   /** Who reports the domain's state; libvirt unless said. */
   reportedBy?: string;
 }
@@ -132,7 +134,8 @@ export function desiredGuestStatus(
     ...(generation !== undefined && { observedGeneration: generation }),
     phase,
     ...(domain && { domainUUID: domain.uuid }),
-    ...(running && { addresses: observation.addresses ?? hostForwardAddresses(guest) }),
+    ...(running && observation.addresses?.length && { addresses: observation.addresses }),
+    ...(running && observation.endpoints?.length && { endpoints: observation.endpoints }),
     ...(startTime && { startTime }),
     ...(bootSeconds !== undefined && { bootSeconds }),
     ...(domain?.consoleLog && { consoleLog: domain.consoleLog }),

@@ -1,7 +1,6 @@
-import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import type { GuestDomain } from '../../api/types.generated.js';
 import { findCondition } from '../../kube/conditions.js';
-import { reachableForward } from '../guestdomain/forwards.js';
-import { sshEndpoint } from '../guestdomain/plan.js';
+import { operatorEndpoint } from '../../guest/access/endpoints.js';
 
 /** Where the operator reaches a web guest: its sshd, and its HTTP and HTTPS ports for health checks. */
 export interface WebGuest {
@@ -16,30 +15,21 @@ export interface WebGuest {
 export type WebGuestLookup =
   { kind: 'found'; guest: WebGuest } | { kind: 'problem'; reason: string; message: string };
 
-/** The web guest a GuestDomain is, or why it cannot serve yet. Pure. */
-export function webGuestOf(
-  guest: GuestDomain | undefined,
-  host: VirtualHost | undefined,
-  name: string,
-): WebGuestLookup {
+/** The web guest a GuestDomain is, from the endpoints in its status, or why it cannot serve yet. Pure. */
+export function webGuestOf(guest: GuestDomain | undefined, name: string): WebGuestLookup {
   if (!guest)
     return { kind: 'problem', reason: 'GuestNotFound', message: `GuestDomain ${name} does not exist` };
   if (findCondition(guest.status?.conditions, 'GuestReady')?.status !== 'True')
     return { kind: 'problem', reason: 'GuestNotReady', message: `GuestDomain ${name} is not GuestReady yet` };
-  const ssh = sshEndpoint(guest, host?.spec.libvirt?.uri ?? '');
+  const ssh = operatorEndpoint(guest, 'ssh');
   if (!ssh)
     return {
       kind: 'problem',
       reason: 'GuestUnreachable',
-      message: `GuestDomain ${name} has no reachable SSH forward (one on a local host, or on a remote host's own address) nor an address`,
+      message: `GuestDomain ${name} publishes no SSH endpoint the operator can reach`,
     };
-  const uri = host?.spec.libvirt?.uri ?? '';
-  const forward = (port: number) => reachableForward(guest, uri, port);
-  const address = guest.status?.addresses?.find(
-    (a) => a.type === 'InternalIP' || a.type === 'ExternalIP',
-  )?.address;
-  const http = forward(80) ?? (address ? { host: address, port: 80 } : undefined);
-  const https = forward(443) ?? (address ? { host: address, port: 443 } : undefined);
+  const http = operatorEndpoint(guest, 'http');
+  const https = operatorEndpoint(guest, 'https');
   return {
     kind: 'found',
     guest: {

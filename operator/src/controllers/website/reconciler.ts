@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
+import type { DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
 import { WebSiteResource } from '../../api/types.generated.js';
 import type { KubeClient } from '../../kube/client.js';
 import { applyStatus, sameStatus } from '../../kube/objects.js';
@@ -9,7 +9,7 @@ import { objectKey, parseKey, type ResourceType } from '../../kube/resourcePath.
 import type { ReconcileResult } from '../../manager/controller.js';
 import type { Informer } from '../../manager/informer.js';
 import { contentHash, siteNameOf, type SiteConfig } from '../../guest/apache/model.js';
-import { readGuestKeys } from '../guestdomain/sshKeys.js';
+import { readGuestKeys } from '../../guest/access/sshKeys.js';
 import { isoTime } from '../dnszone/desired.js';
 import { hostNamesOutside } from '../dnszone/webSiteRecords.js';
 import { loadSiteFiles, SiteProblem, type SiteFiles } from './content.js';
@@ -27,7 +27,6 @@ export interface WebSiteDeps {
   client: KubeClient;
   sites: Informer<WebSite>;
   guests: Informer<GuestDomain>;
-  hosts: Informer<VirtualHost>;
   zones: Informer<DnsZone>;
   serving: SiteServing;
   log: Logger;
@@ -221,8 +220,7 @@ async function remove(deps: WebSiteDeps, site: WebSite): Promise<ReconcileResult
 
 function lookup(deps: WebSiteDeps, site: WebSite, name: string) {
   const guest = deps.guests.get(`${site.metadata.namespace}/${name}`);
-  const host = guest && deps.hosts.get(`${site.metadata.namespace}/${guest.spec.virtualHostRef.name}`);
-  return webGuestOf(guest, host, name);
+  return webGuestOf(guest, name);
 }
 
 function accessFor(deps: WebSiteDeps, site: WebSite, guest: WebGuest): GuestAccess {

@@ -1,12 +1,10 @@
-import type { DnsZone, GuestDomain, VirtualHost, WebSite } from '../../api/types.generated.js';
-import { DnsZoneResource } from '../../api/types.generated.js';
+import type { DnsZone, GuestDomain, WebSite } from '../../api/types.generated.js';
+import { DnsZoneResource, GuestDomainResource as GUEST_DOMAINS } from '../../api/types.generated.js';
 import type { Manager } from '../../manager/manager.js';
 import type { Controller } from '../../manager/controller.js';
 import { connectGuest, GUEST_HANDSHAKE_TIMEOUT_MS } from '../../guest/channel.js';
 import { GUEST_APACHE_LAYOUT, type ApacheLayout } from '../../guest/apache/layout.js';
 import { CONFIG_MAPS, SECRETS } from '../../kube/resourcePath.js';
-import { GUEST_DOMAINS } from '../guestdomain/reconciler.js';
-import { VIRTUAL_HOSTS } from '../virtualhost/reconciler.js';
 import type { WebGuest } from './endpoints.js';
 import { CONTROLLER_NAME, WEB_SITES, webSiteReconciler } from './reconciler.js';
 import { SiteServing } from './siteServing.js';
@@ -26,7 +24,6 @@ export function registerWebSiteController(
     client: manager.client,
     sites: manager.informer<WebSite>(WEB_SITES),
     guests: manager.informer<GuestDomain>(GUEST_DOMAINS),
-    hosts: manager.informer<VirtualHost>(VIRTUAL_HOSTS),
     zones: manager.informer<DnsZone>(DnsZoneResource),
     serving: new SiteServing(options.layoutOf ?? (() => GUEST_APACHE_LAYOUT), (endpoint) =>
       connectGuest(endpoint, GUEST_HANDSHAKE_TIMEOUT_MS),

@@ -1,6 +1,6 @@
 // A GuestDomain on a KubeVirt VirtualHost: its cloud-init Secret and VirtualMachine in the host's
-// target namespace, status from the VirtualMachine and its VirtualMachineInstance, GuestReady over
-// SSH to the instance's address, as on libvirt.
+// target namespace, status from the VirtualMachine and its VirtualMachineInstance, the guest
+// reached at the instance's address.
 import { createHash } from 'node:crypto';
 import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
 import { apacheFirstBootFiles } from '../../guest/apache/firstBoot.js';
@@ -16,22 +16,70 @@ import {
   cloudInitSecret,
   desiredVirtualMachine,
   kubeVirtNames,
-  type KubeVirtNames,
 } from '../../providers/kubevirt/virtualMachine.js';
-import type { GuestKeys } from './sshKeys.js';
-import type { GuestFinding } from './status.js';
+import { addressEndpoints } from '../../guest/access/endpoints.js';
+import type { GuestKeys } from '../../guest/access/sshKeys.js';
+import type { GuestBackend } from './backend.js';
 
 const SPEC_HASH = 'servirt.dev/spec-hash';
 const FIELD_MANAGER = 'guestdomain';
 
-export interface KubeVirtStep {
+export function kubeVirtBackend(client: KubeClient, host: VirtualHost): GuestBackend {
+  return {
+    unsuitable(guest) {
+      const declared = guest.spec.virtualHostRef.hypervisor;
+      if (declared && declared !== 'kvm')
+        return {
+          reason: 'HypervisorMismatch',
+          message: `virtualHostRef.hypervisor is ${declared} but KubeVirt VirtualHost ${host.metadata.name} runs kvm`,
+        };
+      return undefined;
+    },
+    async ensure(guest, keys) {
+      const step = await applyKubeVirtGuest(client, guest, host, keys);
+      const names = kubeVirtNames(guest, host);
+      const observation = step.observation;
+      return {
+        ...(observation && {
+          domain: observation.domain,
+          addresses: observation.addresses.map((a) => ({ ...a, source: 'KubeVirt' as const })),
+        }),
+        ...(step.failure && { failure: step.failure }),
+        startedNow: step.created,
+        notes: step.created
+          ? [
+              {
+                type: 'Normal',
+                reason: 'Created',
+                message: `created VirtualMachine ${names.namespace}/${names.vm}`,
+              },
+            ]
+          : [],
+        reportedBy: 'KubeVirt',
+        notRunningMessage: observation?.message ?? 'the VirtualMachine does not exist yet',
+      };
+    },
+    // Owner references would do it where a garbage collector runs; the finalizer makes sure.
+    remove: (guest) => removeKubeVirtGuest(client, guest, host),
+    reach(_guest, step) {
+      const addresses = step.addresses ?? [];
+      return {
+        addresses,
+        endpoints: addressEndpoints(addresses[0]?.address),
+        noSshBecause: 'the VirtualMachineInstance reports no address yet',
+      };
+    },
+  };
+}
+
+interface KubeVirtStep {
   observation?: KubeVirtObservation;
   failure?: { reason: string; message: string };
   created: boolean;
 }
 
 /** Secret and VirtualMachine as desired (written only when missing or changed); what KubeVirt reports. */
-export async function applyKubeVirtGuest(
+async function applyKubeVirtGuest(
   client: KubeClient,
   guest: GuestDomain,
   host: VirtualHost,
@@ -70,7 +118,7 @@ export async function applyKubeVirtGuest(
  * Deletes the VirtualMachine (its Secret follows through its owner reference, collected by the
  * cluster's garbage collector); true once the VirtualMachine is gone.
  */
-export async function removeKubeVirtGuest(
+async function removeKubeVirtGuest(
   client: KubeClient,
   guest: GuestDomain,
   host: VirtualHost,
@@ -79,19 +127,6 @@ export async function removeKubeVirtGuest(
   await remove(client, VIRTUAL_MACHINES, names.namespace, names.vm);
   return (await get(client, VIRTUAL_MACHINES, names.namespace, names.vm)) === undefined;
 }
-
-export function kubeVirtSshEndpoint(
-  observation: KubeVirtObservation,
-): { host: string; port: number } | undefined {
-  const address = observation.addresses[0]?.address;
-  return address ? { host: address, port: 22 } : undefined;
-}
-
-export const notRunningOnKubeVirt = (observation: KubeVirtObservation | undefined): GuestFinding => ({
-  kind: 'notChecked',
-  reason: 'NotRunning',
-  message: observation?.message ?? 'the VirtualMachine does not exist yet',
-});
 
 function seedFor(guest: GuestDomain, keys: GuestKeys) {
   const ipv4 = guest.spec.network?.ipv4;
@@ -107,8 +142,6 @@ function seedFor(guest: GuestDomain, keys: GuestKeys) {
     mergeRoleConfigs(bindFirstBootFiles(), apacheFirstBootFiles()),
   );
 }
-
-export type { KubeVirtNames };
 
 async function get<T>(
   client: KubeClient,

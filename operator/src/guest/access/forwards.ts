@@ -2,7 +2,7 @@
 import type { GuestDomain } from '../../api/types.generated.js';
 import { parseLibvirtUri } from '../../providers/libvirt/connection.js';
 
-type HostForward = NonNullable<NonNullable<GuestDomain['spec']['network']>['hostForwards']>[number];
+export type HostForward = NonNullable<NonNullable<GuestDomain['spec']['network']>['hostForwards']>[number];
 
 export interface Endpoint {
   host: string;
@@ -63,4 +63,18 @@ export function uriHost(uri: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A guest's forwards as status addresses, `address:port` (`[v6]:port`). */
+export function hostForwardAddresses(
+  forwards: HostForward[],
+): { type: 'HostForward'; address: string; source: 'HostForward' }[] {
+  return forwards.map((f) => {
+    const address = f.hostAddress ?? '127.0.0.1';
+    return {
+      type: 'HostForward' as const,
+      address: `${address.includes(':') ? `[${address}]` : address}:${f.hostPort}`,
+      source: 'HostForward' as const,
+    };
+  });
 }

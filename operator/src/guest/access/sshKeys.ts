@@ -1,5 +1,5 @@
 import { isConflict, isNotFound, type KubeClient } from '../../kube/client.js';
-import { generateEd25519 } from '../../guest/sshKeyPair.js';
+import { generateEd25519 } from '../sshKeyPair.js';
 import { resourcePath, SECRETS } from '../../kube/resourcePath.js';
 import { controllerReference, createOwnedSecret, type SecretOwner } from '../../kube/secrets.js';
 
