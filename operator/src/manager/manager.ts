@@ -109,6 +109,8 @@ export class Manager {
   }
 
   /** Caches synced: the replica can serve (and, as leader, reconcile). */
+  private readonly stopHooks: (() => Promise<void>)[] = [];
+
   get ready(): boolean {
     return [...this.informers.values()].every((informer) => informer.hasSynced);
   }
@@ -124,8 +126,14 @@ export class Manager {
     else this.startControllers();
   }
 
+  /** Runs hook when the manager stops (event streams and other long-lived helpers of controllers). */
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
   async stop(): Promise<void> {
     await this.stopControllers();
+    await Promise.all(this.stopHooks.splice(0).map((hook) => hook()));
     await this.elector?.stop();
     await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
   }

@@ -78,4 +78,25 @@ describe('guest plan', () => {
       ],
     });
   });
+
+  it("attaches mode default to the VirtualHost's libvirt network and mode bridge to its bridge", () => {
+    const platform = { arch: 'x86_64', machine: 'pc-q35-7.2' };
+    const paths = { disk: '/d', seed: '/s' };
+    const onNetwork = { ...guest, spec: { ...guest.spec, network: { mode: 'default' as const } } };
+    expect(desiredDomain(onNetwork, guestNames(guest), 'kvm', platform, paths, 'lan').network).toMatchObject({
+      mode: 'network',
+      source: 'lan',
+    });
+    expect(desiredDomain(onNetwork, guestNames(guest), 'kvm', platform, paths).network).toMatchObject({
+      source: 'default',
+    });
+    const bridged = {
+      ...guest,
+      spec: { ...guest.spec, network: { mode: 'bridge' as const, source: 'br0' } },
+    };
+    expect(desiredDomain(bridged, guestNames(guest), 'xen', platform, paths, 'lan').network).toMatchObject({
+      mode: 'bridge',
+      source: 'br0',
+    });
+  });
 });

@@ -47,6 +47,8 @@ export function desiredDomain(
   domainType: DomainType,
   platform: GuestPlatform,
   paths: VolumePaths,
+  /** The VirtualHost's libvirt network (spec.libvirt.network) that mode `default` attaches to. */
+  hostNetwork = 'default',
 ): DomainSpec {
   const uid = guest.metadata.uid ?? '';
   const network = guest.spec.network;
@@ -63,7 +65,7 @@ export function desiredDomain(
   } else if (network?.mode === 'bridge') {
     networkSpec = { mode: 'bridge', source: network.source ?? '', mac };
   } else {
-    networkSpec = { mode: 'network', source: 'default', mac };
+    networkSpec = { mode: 'network', source: hostNetwork, mac };
   }
   return {
     name: names.domain,

@@ -79,7 +79,14 @@ export async function provisionDomain(
   for (const stale of [names.disk, names.seed])
     if (volumes.includes(stale)) await hypervisor.deleteVolume(stale);
   await hypervisor.createOverlay(names.disk, base, (guest.spec.disk.sizeGiB ?? 0) * GiB);
-  const spec = desiredDomain(guest, names, libvirt.hypervisor, platform, { disk: '', seed: '' });
+  const spec = desiredDomain(
+    guest,
+    names,
+    libvirt.hypervisor,
+    platform,
+    { disk: '', seed: '' },
+    libvirt.network,
+  );
   const network = guest.spec.network;
   const staticIpv4 = network?.mode === 'user' ? undefined : network?.ipv4;
   const isolatedDhcp =
@@ -116,7 +123,7 @@ export async function provisionDomain(
   // `servirt guest console` reads over the host connection and teardown deletes.
   const poolDirectory = libvirt.hypervisor === 'xen' ? undefined : await hypervisor.poolDirectory();
   if (poolDirectory !== undefined) paths.consoleLog = path.posix.join(poolDirectory, names.consoleLog);
-  const domain = desiredDomain(guest, names, libvirt.hypervisor, platform, paths);
+  const domain = desiredDomain(guest, names, libvirt.hypervisor, platform, paths, libvirt.network);
   const problems = validateDomainSpec(domain);
   if (problems.length > 0) throw new ProvisionError('InvalidSpec', problems.join('; '));
   await hypervisor.define(domainXml(domain));
