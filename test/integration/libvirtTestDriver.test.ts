@@ -12,6 +12,7 @@ import {
   parseDomainOwner,
   type DomainSpec,
 } from '../../operator/src/providers/libvirt/domainXml.js';
+import { LibvirtGuests } from '../../operator/src/providers/libvirt/guests.js';
 import { repoPath } from './cluster.js';
 
 // libvirt's test driver (test:///default) takes our kvm and xen domain XML through libvirt's real
@@ -164,4 +165,20 @@ describe('domain XML on libvirt test:///default', () => {
     const { outputs } = await virshSteps([['list', 'list --all --name']]);
     expect(outputs.list).toBe('test');
   });
+
+  it.each(['lease', 'agent'] as const)(
+    'reads the addresses libvirt reports for a running domain (domifaddr --source %s)',
+    async (source) => {
+      const guests = new LibvirtGuests('test:///default', 'default-pool');
+      expect(await guests.interfaceAddresses('test', source)).toEqual([
+        {
+          interface: 'testnet0',
+          mac: 'aa:bb:cc:dd:ee:ff',
+          family: 'ipv4',
+          address: '192.168.122.3',
+          prefix: 24,
+        },
+      ]);
+    },
+  );
 });

@@ -25,6 +25,8 @@ export interface GuestStep {
   addresses?: GuestDomainStatusAddress[];
   /** A failure the user must fix; reported as a condition. */
   failure?: { reason: string; message: string };
+  /** What of the spec the running guest gets only at its next restart (vcpus, memory). */
+  restartPending?: string;
   /** The backend started the guest in this step. */
   startedNow: boolean;
   /** Events to record for what the step did. */

@@ -1,6 +1,6 @@
 // A GuestDomain on a libvirt VirtualHost: disk, seed and domain on the host, run state through
 // libvirt, the guest reached through its host's forwards (user mode) or at its own address.
-import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
+import type { GuestDomain, GuestDomainStatusAddress, VirtualHost } from '../../api/types.generated.js';
 import { findCondition } from '../../kube/conditions.js';
 import type { EventNote } from '../../kube/events.js';
 import { objectKey } from '../../kube/resourcePath.js';
@@ -8,8 +8,10 @@ import { addressEndpoints, forwardedEndpoints } from '../../guest/access/endpoin
 import { hostForwardAddresses } from '../../guest/access/forwards.js';
 import type { GuestKeys } from '../../guest/access/sshKeys.js';
 import type { DomainObservation } from '../../providers/libvirt/guests.js';
+import type { AddressSource } from '../../providers/libvirt/interfaceAddresses.js';
 import type { GuestBackend, GuestReach, GuestStep } from './backend.js';
 import { guestNames } from './plan.js';
+import { resizePlan } from './resize.js';
 import { provisionDomain, ProvisionError, teardownDomain, type GuestHypervisor } from './provision.js';
 
 export interface LibvirtBackendOptions {
@@ -44,6 +46,7 @@ export function libvirtBackend(
       let domain: DomainObservation | undefined = await hypervisor.lookup(names.domain);
       let failure: GuestStep['failure'];
       let startedNow = false;
+      let restartPending: string | undefined;
       const halted = guest.spec.runStrategy === 'Halted';
       try {
         if (!domain) {
@@ -79,14 +82,23 @@ export function libvirtBackend(
           }
           domain = (await hypervisor.lookup(names.domain)) ?? domain;
         }
+        const resized = await followSize(hypervisor, guest, domain);
+        notes.push(...resized.notes);
+        restartPending = resized.pendingRestart;
       } catch (error) {
         if (!(error instanceof ProvisionError)) throw error;
         failure = { reason: error.reason, message: error.message };
       }
       if (!halted || domain?.state !== 'running') options.shutdownRequested.delete(key);
+      const addresses =
+        domain?.state === 'running' && guest.spec.network?.mode !== 'user'
+          ? await discoverAddresses(hypervisor, guest, names.domain)
+          : undefined;
       return {
         ...(domain && { domain }),
+        ...(addresses && { addresses }),
         ...(failure && { failure }),
+        ...(restartPending && { restartPending }),
         startedNow,
         notes,
         reportedBy: 'libvirt',
@@ -115,4 +127,82 @@ export function libvirtBackend(
       };
     },
   };
+}
+
+const MAX_ADDRESSES = 4;
+
+/**
+ * A bridged or networked guest's own addresses, each with where it was learnt: a static address as
+ * declared (GuestReady then checks it by reaching it); else the DHCP lease of its libvirt network;
+ * else what the guest agent reports (any network). IPv4 first. An agent not up yet is no address.
+ */
+async function discoverAddresses(
+  hypervisor: GuestHypervisor,
+  guest: GuestDomain,
+  domain: string,
+): Promise<GuestDomainStatusAddress[]> {
+  const declared = guest.spec.network?.ipv4?.address;
+  if (declared)
+    return [{ type: 'InternalIP', address: declared.split('/')[0] ?? declared, source: 'Static' }];
+  const attempts: { source: AddressSource; recorded: 'DHCPLease' | 'GuestAgent' }[] = [
+    ...((guest.spec.network?.mode ?? 'default') === 'default'
+      ? [{ source: 'lease' as const, recorded: 'DHCPLease' as const }]
+      : []),
+    { source: 'agent', recorded: 'GuestAgent' },
+  ];
+  for (const attempt of attempts) {
+    const found = await hypervisor.interfaceAddresses(domain, attempt.source).catch(() => []);
+    if (found.length === 0) continue;
+    const ordered = [
+      ...found.filter((a) => a.family === 'ipv4'),
+      ...found.filter((a) => a.family === 'ipv6'),
+    ];
+    return [...new Set(ordered.map((a) => a.address))]
+      .slice(0, MAX_ADDRESSES)
+      .map((address) => ({ type: 'InternalIP' as const, address, source: attempt.recorded }));
+  }
+  return [];
+}
+
+/**
+ * Brings a defined domain to the spec's vcpus and memoryMiB: its definition whenever the spec
+ * changed or the domain differs, the running domain live where libvirt can (within its maximums);
+ * the rest waits for the next restart. A live change libvirt refuses waits too (its text is not kept).
+ */
+async function followSize(
+  hypervisor: GuestHypervisor,
+  guest: GuestDomain,
+  domain: DomainObservation,
+): Promise<{ notes: EventNote[]; pendingRestart?: string }> {
+  const desired = { vcpus: guest.spec.vcpus, memoryMiB: guest.spec.memoryMiB };
+  const running = domain.state === 'running';
+  const now = domain.sizing;
+  if (!now) return { notes: [] };
+  const specChanged = guest.status?.observedGeneration !== guest.metadata.generation;
+  const differs = now.vcpus !== desired.vcpus || now.memoryMiB !== desired.memoryMiB;
+  if (!specChanged && !differs) return { notes: [] };
+  const config = running ? ((await hypervisor.definedSizing(domain.name)) ?? now) : now;
+  const plan = resizePlan(desired, config, running ? now : undefined);
+  const refused: string[] = [];
+  for (const step of plan.steps) {
+    try {
+      await hypervisor.resize(domain.name, step);
+    } catch (error) {
+      if (step.scope === 'config') throw error;
+      refused.push(step.kind === 'vcpus' ? `vcpus → ${step.value}` : `memory → ${step.value} MiB`);
+    }
+  }
+  const pending = [plan.pendingRestart, ...refused].filter(Boolean).join(', ');
+  const applied = plan.steps.filter((step) => step.scope === 'live').length - refused.length;
+  const notes: EventNote[] =
+    plan.steps.length === 0
+      ? []
+      : [
+          {
+            type: 'Normal',
+            reason: 'Resized',
+            message: `vcpus ${desired.vcpus}, memory ${desired.memoryMiB} MiB: defined${applied > 0 ? ', applied live' : ''}${pending ? `; at the next restart: ${pending}` : ''}`,
+          },
+        ];
+  return { notes, ...(pending && { pendingRestart: pending }) };
 }

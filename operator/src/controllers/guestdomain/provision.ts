@@ -5,8 +5,10 @@ import { bindFirstBootFiles } from '../../guest/bind/firstBoot.js';
 import { mergeRoleConfigs, noCloudSeed } from '../../guest/cloudInit.js';
 import { resolveGuestPlatform, type GuestCapability } from '../../providers/libvirt/capabilities.js';
 import { isConsoleLogVolume } from '../../providers/libvirt/consoleLog.js';
+import type { AddressSource, InterfaceAddress } from '../../providers/libvirt/interfaceAddresses.js';
 import { domainXml, validateDomainSpec } from '../../providers/libvirt/domainXml.js';
-import { seedIso, type DomainObservation } from '../../providers/libvirt/guests.js';
+import { seedIso, type DomainObservation, type ResizeChange } from '../../providers/libvirt/guests.js';
+import type { DomainSizing } from '../../providers/libvirt/sizing.js';
 import { isLoopbackAddress } from '../../guest/access/forwards.js';
 import { desiredDomain, type GuestNames, type VolumePaths } from './plan.js';
 import type { GuestKeys } from '../../guest/access/sshKeys.js';
@@ -28,6 +30,10 @@ export interface GuestHypervisor {
   /** The end of the domain's serial console log as printable text; '' when there is none yet. */
   consoleLog(domain: string, options: { tailBytes?: number }): Promise<string>;
   volumePath(name: string): Promise<string>;
+  /** A running domain's reachable addresses from its network's DHCP leases or its guest agent. */
+  interfaceAddresses(domain: string, source: AddressSource): Promise<InterfaceAddress[]>;
+  definedSizing(domain: string): Promise<DomainSizing | undefined>;
+  resize(domain: string, change: ResizeChange): Promise<void>;
   createOverlay(name: string, baseVolume: string, sizeBytes: number): Promise<void>;
   uploadVolume(name: string, content: Buffer): Promise<void>;
   deleteVolume(name: string): Promise<void>;

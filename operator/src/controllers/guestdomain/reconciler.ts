@@ -75,6 +75,7 @@ export function guestDomainReconciler(deps: GuestDomainDeps) {
         ...(step.failure && { failure: step.failure }),
         guest: guestFinding,
         startedNow: step.startedNow,
+        ...(step.restartPending && { restartPending: step.restartPending }),
         reportedBy: step.reportedBy,
       },
       now(),

@@ -144,6 +144,21 @@ describe('desiredGuestStatus', () => {
     expect(condition(later, 'Ready')).toEqual(condition(late, 'Ready'));
   });
 
+  it('says when a size change waits for the next restart, and when the guest runs as specified', () => {
+    const running = { host: ready, domain: domain('running'), guest: { kind: 'reached' } } as const;
+    const pending = desiredGuestStatus(guest(), { ...running, restartPending: 'vcpus 1 → 2' }, T0);
+    expect(condition(pending, 'RestartPending')).toMatchObject({
+      status: 'True',
+      reason: 'RestartRequired',
+      message: expect.stringContaining('vcpus 1 → 2'),
+    });
+    expect(condition(pending, 'Ready')?.status).toBe('True');
+    expect(condition(desiredGuestStatus(guest(), running, T0), 'RestartPending')).toMatchObject({
+      status: 'False',
+      reason: 'UpToDate',
+    });
+  });
+
   it('says where the console log is', () => {
     const consoleLog = {
       pool: 'servirt',

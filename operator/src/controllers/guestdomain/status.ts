@@ -20,6 +20,8 @@ export interface GuestObservation {
   guest: GuestFinding;
   /** When the operator started the domain, if it did in this reconcile. */
   startedNow?: boolean;
+  /** What of the spec the running guest gets only at its next restart. */
+  restartPending?: string;
   /** The guest's addresses (its own, or its host's forwards), published while it runs. */
   addresses?: GuestDomainStatusAddress[];
   /** Where the guest's services are reached, published while it runs. */
@@ -99,6 +101,23 @@ export function desiredGuestStatus(
               message: observation.guest.message,
             };
     updates.push(at(guestReady));
+    updates.push(
+      at(
+        observation.restartPending
+          ? {
+              type: 'RestartPending',
+              status: 'True',
+              reason: 'RestartRequired',
+              message: `the definition has the new size; the running guest gets it at its next restart: ${observation.restartPending}`,
+            }
+          : {
+              type: 'RestartPending',
+              status: 'False',
+              reason: 'UpToDate',
+              message: 'the guest runs as specified',
+            },
+      ),
+    );
     if (halted) {
       phase = running ? 'Stopping' : 'Stopped';
       updates.push(

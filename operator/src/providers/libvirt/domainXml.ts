@@ -403,6 +403,10 @@ export function domainXml(spec: DomainSpec): string {
       el('console', { type: 'pty' }, el('target', { type: pv ? 'xen' : 'serial', port: 0 })),
       // Entropy for a guest that generates keys at first boot.
       qemu && el('rng', { model: 'virtio' }, el('backend', { model: 'random' }, '/dev/urandom')),
+      // The QEMU guest agent's port (the image's agent starts when it appears): how the operator
+      // learns a bridged guest's address (`virsh domifaddr --source agent`).
+      qemu &&
+        el('channel', { type: 'unix' }, el('target', { type: 'virtio', name: 'org.qemu.guest_agent.0' })),
     ),
     commandline,
   );

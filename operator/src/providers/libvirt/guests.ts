@@ -4,6 +4,8 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseGuestCapabilities, type GuestCapability } from './capabilities.js';
+import { parseDomifaddr, type AddressSource, type InterfaceAddress } from './interfaceAddresses.js';
+import { parseSizing, type DomainSizing } from './sizing.js';
 import {
   consoleLogVolume,
   dropPartialFirstLine,
@@ -29,6 +31,14 @@ export interface DomainObservation {
   owner?: DomainOwner;
   /** The serial console log, when the domain has one (`<serial><log file=…>`). */
   consoleLog?: ConsoleLogLocation;
+  /** vCPUs and memory as the domain has them now (running: live; else its definition). */
+  sizing?: DomainSizing;
+}
+
+export interface ResizeChange {
+  kind: 'vcpus' | 'maxVcpus' | 'memory' | 'maxMemory';
+  scope: 'config' | 'live';
+  value: number;
 }
 
 /** How much of a console log consoleLog() returns by default, and at most. */
@@ -63,13 +73,32 @@ export class LibvirtGuests {
     }
     const state = (await this.virsh(['domstate', '--domain', name])).trim();
     const uuid = /<uuid>([^<]+)<\/uuid>/.exec(xml)?.[1] ?? '';
+    const sizing = parseSizing(xml);
     return {
       name,
       uuid,
       state: toState(state),
       ...optional('owner', parseDomainOwner(xml)),
       ...optional('consoleLog', parseConsoleLog(xml, this.pool)),
+      ...optional('sizing', sizing),
     };
+  }
+
+  /** The vCPUs and memory of the domain's persistent definition (what the next start gets). */
+  async definedSizing(name: string): Promise<DomainSizing | undefined> {
+    return parseSizing(await this.virsh(['dumpxml', '--domain', name, '--inactive']));
+  }
+
+  /** One change of vCPUs or memory, of the definition (config) or of the running domain (live). */
+  async resize(name: string, change: ResizeChange): Promise<void> {
+    const scope = `--${change.scope}`;
+    if (change.kind === 'vcpus' || change.kind === 'maxVcpus') {
+      const maximum = change.kind === 'maxVcpus' ? ['--maximum'] : [];
+      await this.virsh(['setvcpus', '--domain', name, '--count', String(change.value), scope, ...maximum]);
+    } else {
+      const command = change.kind === 'maxMemory' ? 'setmaxmem' : 'setmem';
+      await this.virsh([command, '--domain', name, '--size', `${change.value}MiB`, scope]);
+    }
   }
 
   async define(xml: string): Promise<void> {
@@ -166,6 +195,11 @@ export class LibvirtGuests {
     // The file may have grown since vol-info: never more than asked for.
     const bytes = content.subarray(0, length);
     return { text: dropPartialFirstLine(bytes.toString('utf8'), offset), bytes: bytes.length };
+  }
+
+  /** The domain's reachable addresses from its network's DHCP leases or its guest agent. */
+  async interfaceAddresses(name: string, source: AddressSource): Promise<InterfaceAddress[]> {
+    return parseDomifaddr(await this.virsh(['domifaddr', '--domain', name, '--source', source]));
   }
 
   async volumePath(name: string): Promise<string> {
