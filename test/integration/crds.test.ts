@@ -14,6 +14,17 @@ describe('CRDs on the real API server', () => {
     const applied = await kubectl(['apply', '-n', 'samples', '-f', repoPath('config/samples/')]);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
+    // The samples for real hosts name hosts that do not exist here: admission only.
+    const real = await kubectl([
+      'create',
+      '--dry-run=server',
+      '-n',
+      'samples',
+      '-f',
+      repoPath('config/samples/real-hosts/'),
+    ]);
+    expect(real.stderr).toBe('');
+    expect(real.stdout).toMatch(/guestdomain.servirt.dev\/web3 created/);
   });
   afterAll(async () => {
     await kubectl(['delete', '-n', 'samples', '-f', repoPath('config/samples/'), '--wait=false']);
