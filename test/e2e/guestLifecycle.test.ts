@@ -52,6 +52,14 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
       expect(guest?.status?.addresses).toContainEqual({
         type: 'HostForward',
         address: `127.0.0.1:${sshPort}`,
+        source: 'HostForward',
+      });
+      expect(guest?.status?.endpoints).toContainEqual({
+        service: 'ssh',
+        guestPort: 22,
+        source: 'HostForward',
+        fromOperator: { address: '127.0.0.1', port: sshPort },
+        fromGuests: { address: '10.0.2.2', port: sshPort },
       });
       expect(guest?.status?.bootSeconds).toBeGreaterThan(0);
       const host = JSON.parse((await kubectl(['get', 'vh', 'local', '-n', NAMESPACE, '-o', 'json'])).stdout);
@@ -112,6 +120,43 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
       const guest = await getGuest(NAMESPACE, 'g1');
       expect(guest?.status?.phase === 'Starting' || guest?.status?.phase === 'Running').toBe(true);
       expect(Date.parse(guest?.status?.startTime ?? '')).toBeGreaterThanOrEqual(destroyedAt - 1000);
+      // Told by libvirt's event stream, not found by the periodic check.
+      const heard = operator?.lines.find(
+        (line) =>
+          line.msg === 'domain lifecycle event' &&
+          line.event === 'Stopped' &&
+          Number(line.time) >= destroyedAt,
+      );
+      expect(heard).toBeDefined();
+      process.stderr.write(`[e2e] restart detected by event after ${Number(heard?.time) - destroyedAt} ms\n`);
+    },
+    {
+      needs: ['boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key'],
+    },
+  );
+
+  suite.step(
+    'puts a vcpus change into the definition and says the running guest gets it at its next restart',
+    async () => {
+      const patched = await kubectl([
+        'patch',
+        'gd',
+        'g1',
+        '-n',
+        NAMESPACE,
+        '--type=merge',
+        '-p',
+        '{"spec":{"vcpus":2}}',
+      ]);
+      expect(patched.code).toBe(0);
+      await eventually(
+        async () => condition(await getGuest(NAMESPACE, 'g1'), 'RestartPending')?.status === 'True',
+        60_000,
+        'RestartPending',
+      );
+      expect(condition(await getGuest(NAMESPACE, 'g1'), 'RestartPending')?.message).toContain('vcpus 1 → 2');
+      expect((await virsh('vcpucount', DOMAIN, '--config', '--maximum')).trim()).toBe('2');
+      expect((await virsh('vcpucount', DOMAIN, '--live', '--current')).trim()).toBe('1');
     },
     {
       needs: ['boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key'],
