@@ -10,9 +10,12 @@
 // Job and reads its result, and is outside both dnsperf timings.
 // hostWallS: dnsperf's process, spawn to exit. podWallS: the Benchmark created to its run
 // Succeeded in status (pod start, the runner, the result's way back).
-// A third side, nodeQps: the same hand-run dnsperf inside the node's network namespace.
-// Prints every sample, then {podQps, hostQps, ratio, podWallS, hostWallS, nodeQps, …} (medians)
-// last; expected ratio >= 0.95.
+// A third side, nodeQps: the same hand-run dnsperf inside the node's network namespace. A fourth,
+// hostNetworkPodQps: the Benchmark with runner.hostNetwork (its pod in the node's network, in a
+// namespace whose Pod Security level allows it); nodeRatio = hostNetworkPodQps / nodeQps is the
+// harness's own cost with the pod network taken out.
+// Prints every sample, then {podQps, hostQps, ratio, podWallS, hostWallS, nodeQps, nodeRatio, …}
+// (medians) last; expected ratio >= 0.95.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -40,6 +43,7 @@ const rounds = Number(values.rounds);
 const CLIENTS = 4;
 const TIMEOUT_SECONDS = 5;
 const NAMESPACE = 'harness';
+const HOST_NETWORK_NAMESPACE = 'harness-hostnet';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const run = promisify(execFile);
 
@@ -71,16 +75,21 @@ try {
   bind = await startNativeBind('example.com', zoneFile, cluster.node.place.hostAddress);
   const server = bind.endpoint;
   const client = await clientFor(kubeconfig);
-  await client.request({
-    method: 'POST',
-    path: '/api/v1/namespaces',
-    body: { metadata: { name: NAMESPACE } },
-  });
-  await client.request({
-    method: 'POST',
-    path: resourcePath(CONFIG_MAPS, { namespace: NAMESPACE }),
-    body: { metadata: { name: 'queries' }, data: { 'queries.txt': queries } },
-  });
+  for (const [namespace, level] of [
+    [NAMESPACE, 'restricted'],
+    [HOST_NETWORK_NAMESPACE, 'privileged'],
+  ] as const) {
+    await client.request({
+      method: 'POST',
+      path: '/api/v1/namespaces',
+      body: { metadata: { name: namespace, labels: { 'pod-security.kubernetes.io/enforce': level } } },
+    });
+    await client.request({
+      method: 'POST',
+      path: resourcePath(CONFIG_MAPS, { namespace }),
+      body: { metadata: { name: 'queries' }, data: { 'queries.txt': queries } },
+    });
+  }
   const metrics = new OperatorMetrics(false);
   manager = new Manager(await clientFor(kubeconfig, metrics), metrics, pino({ level: 'silent' }), {});
   registerBenchmarkController(manager, { runnerImage: images.runner.image });
@@ -111,13 +120,15 @@ try {
       throw new Error(`dnsperf (${command}) got no answers: ${stdout}`);
     return { qps: summary.qps, wallS };
   };
-  const inPod = async (round: number | 'warmup'): Promise<Sample> => {
+  const inPod = async (round: number | 'warmup', hostNetwork = false): Promise<Sample> => {
     const name = `harness-${round}`;
+    const namespace = hostNetwork ? HOST_NETWORK_NAMESPACE : NAMESPACE;
     const benchmark: Benchmark = {
       apiVersion: 'servirt.dev/v1alpha1',
       kind: 'Benchmark',
-      metadata: { name, namespace: NAMESPACE },
+      metadata: { name, namespace },
       spec: {
+        ...(hostNetwork && { runner: { hostNetwork: true } }),
         type: 'dns',
         targets: [{ name: 'bind', kind: 'address', address: server.host, port: server.port }],
         duration: `${seconds}s`,
@@ -134,7 +145,7 @@ try {
     const started = process.hrtime.bigint();
     await client.request({
       method: 'POST',
-      path: resourcePath(BENCHMARKS, { namespace: NAMESPACE }),
+      path: resourcePath(BENCHMARKS, { namespace }),
       body: benchmark,
     });
     let qps: number | undefined;
@@ -142,7 +153,7 @@ try {
       async () => {
         const current = await client.request<Benchmark>({
           method: 'GET',
-          path: resourcePath(BENCHMARKS, { namespace: NAMESPACE, name }),
+          path: resourcePath(BENCHMARKS, { namespace, name }),
         });
         const latest = current.status?.runs?.[0];
         if (latest?.phase === 'Failed') throw new Error(`run failed: ${latest.message}`);
@@ -160,22 +171,25 @@ try {
   const host: Sample[] = [];
   const node: Sample[] = [];
   const pod: Sample[] = [];
+  const hostNetworkPod: Sample[] = [];
   log('warm-up (unrecorded): one run of each');
   await onHost();
   await onHost(true);
   await inPod('warmup');
+  await inPod('warmup', true);
   for (let round = 0; round < rounds; round++) {
     // Rotate which goes first, so that none always runs on a warmer machine.
     const sides = [
       async () => host.push(await onHost()),
       async () => node.push(await onHost(true)),
       async () => pod.push(await inPod(round)),
+      async () => hostNetworkPod.push(await inPod(round, true)),
     ];
     for (let i = 0; i < sides.length; i++)
       await (sides[(round + i) % sides.length] as () => Promise<number>)();
-    const [h, n, p] = [host.at(-1) as Sample, node.at(-1) as Sample, pod.at(-1) as Sample];
+    const [h, n, p, hp] = [host, node, pod, hostNetworkPod].map((side) => side.at(-1) as Sample) as Sample[];
     log(
-      `round ${round + 1}: host ${Math.round(h.qps)} q/s in ${h.wallS.toFixed(2)} s, node ${Math.round(n.qps)} q/s, pod ${Math.round(p.qps)} q/s in ${p.wallS.toFixed(2)} s`,
+      `round ${round + 1}: host ${Math.round(h?.qps ?? 0)} q/s in ${h?.wallS.toFixed(2)} s, node ${Math.round(n?.qps ?? 0)} q/s, pod ${Math.round(p?.qps ?? 0)} q/s in ${p?.wallS.toFixed(2)} s, pod on the node's network ${Math.round(hp?.qps ?? 0)} q/s`,
     );
   }
   const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -191,6 +205,9 @@ try {
       // The same dnsperf by hand in the node's network namespace (a node's own network, no pod):
       // how much of the pod's cost is the crossing into the node, how much the pod network.
       nodeQps: Math.round(median(node.map((s) => s.qps))),
+      hostNetworkPodQps: Math.round(median(hostNetworkPod.map((s) => s.qps))),
+      nodeRatio:
+        Math.round((median(hostNetworkPod.map((s) => s.qps)) / median(node.map((s) => s.qps))) * 1000) / 1000,
       rounds,
       seconds,
       samples: {
@@ -199,6 +216,7 @@ try {
         podWallS: pod.map((s) => round2(s.wallS)),
         hostWallS: host.map((s) => round2(s.wallS)),
         nodeQps: node.map((s) => Math.round(s.qps)),
+        hostNetworkPodQps: hostNetworkPod.map((s) => Math.round(s.qps)),
       },
     }),
   );

@@ -116,6 +116,7 @@ export interface BenchmarkSpec {
    * Do not start scheduled runs; a run in progress finishes.
    */
   suspend?: boolean;
+  runner?: BenchmarkRunner;
   /**
    * How many runs to keep in status and in the report, newest first, 1 to 100.
    */
@@ -162,6 +163,20 @@ export interface BenchmarkTargetGuestRef {
    * Name of the GuestDomain.
    */
   name: string;
+}
+
+/**
+ * How the runner Jobs' pods run.
+ */
+export interface BenchmarkRunner {
+  /**
+   * Run the runner pod in its node's network namespace, as a load generator run by hand on the node
+   * would: no pod network between the tool and the server (on a busy node that network costs a large
+   * share of a DNS benchmark's throughput, docs/benchmarks.md). The namespace's Pod Security level must
+   * allow host networking (`privileged`); under `baseline` or `restricted` the Job's pod is refused and
+   * the run fails at its deadline.
+   */
+  hostNetwork?: boolean;
 }
 
 /**

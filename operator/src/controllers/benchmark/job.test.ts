@@ -74,6 +74,22 @@ describe('runnerJob', () => {
     expect(container?.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
   });
 
+  it("stays in the pod network unless runner.hostNetwork asks for the node's", () => {
+    expect(job().spec.template.spec).not.toHaveProperty('hostNetwork');
+    const onNode = runnerJob(
+      { ...bench, spec: { ...bench.spec, runner: { hostNetwork: true } } },
+      `dns-${RUN}-1`,
+      plan(1),
+      [],
+      'servirt:dev',
+    );
+    expect(onNode.spec.template.spec).toMatchObject({
+      hostNetwork: true,
+      dnsPolicy: 'ClusterFirstWithHostNet',
+    });
+    expect(onNode.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+  });
+
   it('passes the plan as JSON and the guest keys from Secrets', () => {
     const p = plan(2);
     const env = job(p).spec.template.spec.containers[0]?.env ?? [];

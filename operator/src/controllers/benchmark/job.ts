@@ -94,6 +94,11 @@ export function runnerJob(
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: runnerName(benchmark.metadata.name ?? ''),
+          ...(benchmark.spec.runner?.hostNetwork && {
+            hostNetwork: true,
+            // Cluster names still resolve through the cluster's DNS from the node's network.
+            dnsPolicy: 'ClusterFirstWithHostNet',
+          }),
           // Pod Security `restricted` as a whole: a tenant's namespace may enforce it.
           securityContext: {
             runAsNonRoot: true,
