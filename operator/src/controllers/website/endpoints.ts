@@ -19,6 +19,9 @@ export type WebGuestLookup =
 export function webGuestOf(guest: GuestDomain | undefined, name: string): WebGuestLookup {
   if (!guest)
     return { kind: 'problem', reason: 'GuestNotFound', message: `GuestDomain ${name} does not exist` };
+  // A guest being deleted takes its sites with it: nothing to serve there, nothing to clean up.
+  if (guest.metadata.deletionTimestamp)
+    return { kind: 'problem', reason: 'GuestDeleting', message: `GuestDomain ${name} is being deleted` };
   if (findCondition(guest.status?.conditions, 'GuestReady')?.status !== 'True')
     return { kind: 'problem', reason: 'GuestNotReady', message: `GuestDomain ${name} is not GuestReady yet` };
   const ssh = operatorEndpoint(guest, 'ssh');
