@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ControlPlane } from '../../hack/cluster/controlPlane.js';
 import { installCrds } from '../../hack/cluster/crds.js';
 import { freePort, sleep } from '../../hack/cluster/processes.js';
@@ -33,7 +34,10 @@ import { runCommand } from '../integration/cluster.js';
 import { median } from './support.js';
 
 const log = (message: string) => process.stderr.write(`[bench:guest-restart] ${message}\n`);
-const kills = Number(process.argv[process.argv.indexOf('--kills') + 1] || (process.env.CI ? 1 : 5));
+const { values } = parseArgs({ options: { kills: { type: 'string', default: process.env.CI ? '1' : '5' } } });
+const kills = Number(values.kills);
+if (!Number.isInteger(kills) || kills < 1)
+  throw new Error(`--kills must be a positive integer: ${values.kills}`);
 const NAMESPACE = 'bench-restart';
 const GUEST = 'restart';
 
@@ -41,6 +45,7 @@ log('preparing the guest image and libvirtd');
 const { startedLibvirt } = await prepareGuestEnvironment();
 const dir = await mkdtemp(path.join(os.tmpdir(), 'servirt-bench-restart-'));
 const plane = await ControlPlane.start(dir, process.pid);
+process.env.KUBECONFIG = plane.kubeconfigPath;
 const kubectl = async (args: string[], input?: string) => {
   const result = await runCommand(
     await toolPath('kubectl'),

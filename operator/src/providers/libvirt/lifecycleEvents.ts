@@ -92,7 +92,7 @@ export class LifecycleStream {
     const startedAt = Date.now();
     const child = spawn(
       'virsh',
-      ['--connect', uri, 'event', '--all', '--loop', '--event', 'lifecycle', '--timestamp'],
+      ['--connect', uri, 'event', '--loop', '--event', 'lifecycle', '--timestamp'],
       {
         env,
         stdio: ['pipe', 'pipe', 'ignore'],
