@@ -4,6 +4,7 @@ import { applyStatus, sameStatus } from '../../kube/objects.js';
 import { parseKey, type ResourceType } from '../../kube/resourcePath.js';
 import { recordEvent } from '../../kube/events.js';
 import { findCondition } from '../../kube/conditions.js';
+import { addFinalizer, hasFinalizer, removeFinalizer } from '../../kube/finalizers.js';
 import type { ReconcileResult } from '../../manager/controller.js';
 import type { Informer } from '../../manager/informer.js';
 import { VirtualHostResource, type GuestDomain, type VirtualHost } from '../../api/types.generated.js';
@@ -14,6 +15,7 @@ import { CredentialsError, credentialsFor } from './credentials.js';
 import { desiredStatus, type HostObservation, type VirtualHostStatus } from './status.js';
 
 export const CONTROLLER_NAME = 'virtualhost';
+export const FINALIZER = 'servirt.dev/virtualhost';
 
 export const VIRTUAL_HOSTS: ResourceType = VirtualHostResource;
 export type { VirtualHost };
@@ -52,7 +54,17 @@ export function virtualHostReconciler(deps: VirtualHostDeps) {
   const now = deps.now ?? (() => new Date().toISOString());
   return async (key: string): Promise<ReconcileResult> => {
     const host = deps.informer.get(key);
-    if (!host || host.metadata.deletionTimestamp) return {};
+    if (!host) return {};
+    const guests = deps.guestsOn?.(key) ?? [];
+    // A host with guests keeps its finalizer until they are gone: deleting a guest needs its
+    // host's connection to remove the domain and volumes (`kubectl delete -f` deletes both at once).
+    if (host.metadata.deletionTimestamp) {
+      if (guests.length > 0) return { requeueAfterMs: 5_000 };
+      if (hasFinalizer(host, FINALIZER)) await removeFinalizer(deps.client, VIRTUAL_HOSTS, host, FINALIZER);
+      return {};
+    }
+    if (guests.length > 0 && !hasFinalizer(host, FINALIZER))
+      await addFinalizer(deps.client, VIRTUAL_HOSTS, host, FINALIZER);
     const observation =
       host.spec.provider === 'kubevirt'
         ? await observeKubeVirt(deps)
