@@ -42,34 +42,37 @@ export function forwardedEndpoints(forwards: HostForward[], hostUri: string): Gu
         // DNS answers queries over UDP and transfers over TCP, both at one address and port.
         (service !== 'dns' || forwards.some((u) => isUdpTwin(u, f))),
     );
-    const fromOperator = firstDefined(usable, (f) => forwardEndpoint(f, hostUri));
-    const fromGuests = firstDefined(usable, (f) => guestsView(f, hostUri));
-    if (!fromOperator && !fromGuests) continue;
-    endpoints.push({
-      service,
-      guestPort,
-      source: 'HostForward',
-      ...(fromOperator && { fromOperator: { address: fromOperator.host, port: fromOperator.port } }),
-      ...(fromGuests && { fromGuests: { address: fromGuests.host, port: fromGuests.port } }),
-    });
+    const entry = forwardEntry(service, guestPort, usable, hostUri);
+    if (entry) endpoints.push(entry);
   }
   const servicePorts = new Set(Object.values(SERVICE_PORTS));
   for (const forward of forwards) {
     const guestPort = forward.guestPort;
     if ((forward.protocol ?? 'tcp') !== 'tcp' || servicePorts.has(guestPort)) continue;
     if (endpoints.some((e) => e.guestPort === guestPort)) continue;
-    const fromOperator = forwardEndpoint(forward, hostUri);
-    const fromGuests = guestsView(forward, hostUri);
-    if (!fromOperator && !fromGuests) continue;
-    endpoints.push({
-      service: 'other',
-      guestPort,
-      source: 'HostForward',
-      ...(fromOperator && { fromOperator: { address: fromOperator.host, port: fromOperator.port } }),
-      ...(fromGuests && { fromGuests: { address: fromGuests.host, port: fromGuests.port } }),
-    });
+    const entry = forwardEntry('other', guestPort, [forward], hostUri);
+    if (entry) endpoints.push(entry);
   }
   return endpoints;
+}
+
+/** The endpoint of the first of these forwards each side can reach; undefined when neither can. */
+function forwardEntry(
+  service: GuestEndpoint['service'],
+  guestPort: number,
+  forwards: HostForward[],
+  hostUri: string,
+): GuestEndpoint | undefined {
+  const fromOperator = firstDefined(forwards, (f) => forwardEndpoint(f, hostUri));
+  const fromGuests = firstDefined(forwards, (f) => guestsView(f, hostUri));
+  if (!fromOperator && !fromGuests) return undefined;
+  return {
+    service,
+    guestPort,
+    source: 'HostForward',
+    ...(fromOperator && { fromOperator: { address: fromOperator.host, port: fromOperator.port } }),
+    ...(fromGuests && { fromGuests: { address: fromGuests.host, port: fromGuests.port } }),
+  };
 }
 
 /** The endpoints of a guest reached at an address of its own (bridged, a libvirt network, KubeVirt). Pure. */
