@@ -1,6 +1,8 @@
 // The guest channel against a real OpenSSH server on loopback (standing in for the
 // guest's own sshd: the same server, on this machine instead of inside a VM).
+import { execFile } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { generateEd25519 } from '../../operator/src/guest/sshKeyPair.js';
@@ -8,6 +10,27 @@ import { startTestSshd, type TestSshd } from './sshd.js';
 import { connectGuest, type GuestChannel, type GuestEndpoint } from '../../operator/src/guest/channel.js';
 
 const keyPair = () => generateEd25519('test');
+
+/** The processes serving this sshd's connections: every descendant of the listener started with its config. */
+async function connectionProcesses(sshdDir: string): Promise<number[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-e', '-o', 'pid=,ppid=,args=']);
+  const rows = stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, ppid, ...args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args.join(' ') }));
+  const listener = rows.find((row) => row.args.includes(path.join(sshdDir, 'sshd_config')));
+  const found = new Set(listener ? [listener.pid] : []);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const row of rows)
+      if (found.has(row.ppid) && !found.has(row.pid)) {
+        found.add(row.pid);
+        grew = true;
+      }
+  }
+  return [...found].filter((pid) => pid !== listener?.pid);
+}
 
 describe('guest channel over SSH', () => {
   let dir: string;
@@ -67,6 +90,20 @@ describe('guest channel over SSH', () => {
     );
     await expect(guest.run(['sleep', '5'], { timeoutMs: 300 })).rejects.toThrow(/timed out/);
     expect((await guest.run(['true'])).code).toBe(0);
+  });
+
+  it('gives up on a guest that stops answering before the command channel opens', async () => {
+    const before = new Set(await connectionProcesses(dir));
+    const frozen = await connectGuest(endpoint, 5000);
+    const sessions = (await connectionProcesses(dir)).filter((pid) => !before.has(pid));
+    expect(sessions.length).toBeGreaterThan(0);
+    sessions.forEach((pid) => process.kill(pid, 'SIGSTOP'));
+    try {
+      await expect(frozen.run(['true'], { timeoutMs: 1000 })).rejects.toThrow(/timed out/);
+    } finally {
+      sessions.forEach((pid) => process.kill(pid, 'SIGCONT'));
+      frozen.close();
+    }
   });
 
   it('refuses a guest whose host key is not the pinned one', async () => {

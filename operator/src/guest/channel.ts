@@ -141,26 +141,36 @@ function exec(
   options: RunOptions,
 ): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    client.exec(command, (error, stream: ClientChannel) => {
-      if (error) return reject(error);
+    let stream: ClientChannel | undefined;
+    let settled = false;
+    const fail = (failure: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (stream) {
+        stream.signal('KILL');
+        stream.close();
+      } else {
+        // The guest never answered the channel open (it went away mid-handshake): drop the connection.
+        client.end();
+      }
+      reject(failure);
+    };
+    // Armed before the channel is asked for: a guest that stops answering before the channel
+    // opens would otherwise leave the caller waiting for ever.
+    const timer = setTimeout(
+      () => fail(new Error(`command timed out after ${timeoutMs} ms: ${command.slice(0, 200)}`)),
+      timeoutMs,
+    );
+    const opened = (error: Error | undefined, channel: ClientChannel) => {
+      if (error) return fail(error);
+      if (settled) return channel.close();
+      stream = channel;
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let size = 0;
-      let settled = false;
-      const fail = (failure: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        stream.signal('KILL');
-        stream.close();
-        reject(failure);
-      };
-      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const timer = setTimeout(
-        () => fail(new Error(`command timed out after ${timeoutMs} ms: ${command.slice(0, 200)}`)),
-        timeoutMs,
-      );
       const collect = (into: Buffer[]) => (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxOutput)
@@ -168,10 +178,10 @@ function exec(
         else into.push(chunk);
       };
       // A guest that goes away mid-command (shutting down) errors the stream: reject, never crash.
-      stream.on('error', (error: Error) => fail(error));
-      stream.on('data', collect(stdout));
-      stream.stderr.on('data', collect(stderr));
-      stream.on('close', (code: number | null) => {
+      channel.on('error', (failure: Error) => fail(failure));
+      channel.on('data', collect(stdout));
+      channel.stderr.on('data', collect(stderr));
+      channel.on('close', (code: number | null) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -181,7 +191,12 @@ function exec(
           stderr: Buffer.concat(stderr).toString('utf8'),
         });
       });
-      stream.end(options.input);
-    });
+      channel.end(options.input);
+    };
+    try {
+      client.exec(command, opened);
+    } catch (error) {
+      fail(error as Error);
+    }
   });
 }
