@@ -103,6 +103,9 @@ describe('the operator installed with Helm on a real node', () => {
       '-o',
       'jsonpath={range .items[*]}{.kind}/{.metadata.name}: {.status.conditions[?(@.type=="Ready")].reason} {.status.conditions[?(@.type=="Ready")].message}{"\\n"}{end}',
     ]).catch((error: Error) => error.message);
+  /** What the leader logged last, when a wait fails. */
+  const operatorLogs = async () =>
+    kubectl(['logs', '-n', SYSTEM, await leaderPod(), '--tail=60']).catch((error: Error) => error.message);
   const ns = (guest: string) => ({ port: guestPort(guest, 53), server: hostAddress() });
   const guestPort = (guest: string, guestPortNumber: number) => {
     const sample = readSamples().servers.find((m) => m.kind === 'GuestDomain' && m.metadata.name === guest);
@@ -289,7 +292,10 @@ describe('the operator installed with Helm on a real node', () => {
       TENANT,
       '--wait=true',
       '--timeout=300s',
-    ]);
+    ]).catch(async (error: Error) => {
+      console.log(`still there after 300 s:\n${await readiness()}\n${await operatorLogs()}`);
+      throw error;
+    });
     expect(await leftovers(GUEST_PREFIX)).toEqual({ domains: [], volumes: [] });
     await cluster.helm(['uninstall', RELEASE, '--namespace', SYSTEM, '--wait', '--timeout', '3m']);
     await eventually(async () => (await operatorPods()).length === 0, 120_000, 'the operator pods gone');
