@@ -1,8 +1,8 @@
 import type { Benchmark, GuestDomain } from '../../api/types.generated.js';
 import type { PlannedTarget } from '../../bench/plan.js';
-import { findCondition } from '../../kube/conditions.js';
 import { operatorEndpoint, operatorEndpointForPort } from '../../guest/access/endpoints.js';
 import { KEY_FIELDS, keySecretName } from '../../guest/access/sshKeys.js';
+import { usableGuest } from '../../guest/access/usable.js';
 
 type SpecTarget = Benchmark['spec']['targets'][number];
 
@@ -44,9 +44,10 @@ export function planTargets(
       case 'guestDomain': {
         const name = target.guestRef?.name ?? '';
         const guest = guestNamed(name);
-        const problem = guestProblem(guest, name);
-        if (problem) return { ...base, unavailable: problem };
-        const found = guestTarget(benchmark, target, guest as GuestDomain, index, secretEnv);
+        const use = usableGuest(guest, name);
+        if (use.kind === 'problem')
+          return { ...base, unavailable: { reason: use.reason, message: use.message } };
+        const found = guestTarget(benchmark, target, use.guest, index, secretEnv);
         return 'reason' in found ? { ...base, unavailable: found } : { ...base, ...found };
       }
     }
@@ -62,15 +63,6 @@ function urlFor(benchmark: Benchmark, endpoint: { host: string; port: number }):
   if (benchmark.spec.type !== 'http') return undefined;
   const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
   return `http://${host}:${endpoint.port}${benchmark.spec.http?.path ?? '/'}`;
-}
-
-function guestProblem(guest: GuestDomain | undefined, name: string) {
-  if (!guest) return { reason: 'GuestNotFound', message: `GuestDomain ${name} does not exist` };
-  if (guest.metadata.deletionTimestamp)
-    return { reason: 'GuestDeleting', message: `GuestDomain ${name} is being deleted` };
-  if (findCondition(guest.status?.conditions, 'GuestReady')?.status !== 'True')
-    return { reason: 'GuestNotReady', message: `GuestDomain ${name} is not GuestReady` };
-  return undefined;
 }
 
 function guestTarget(

@@ -1,8 +1,8 @@
 import type { GuestDomain } from '../../api/types.generated.js';
 import type { DnsEndpoint } from '../../dns/client.js';
 import type { PeerAddress } from '../../guest/bind/model.js';
-import { findCondition } from '../../kube/conditions.js';
 import { guestsEndpoint, operatorEndpoint } from '../../guest/access/endpoints.js';
+import { usableGuest } from '../../guest/access/usable.js';
 
 /** Where a zone's server is reached: by the operator (SSH, DNS) and by the other servers (peer). */
 export interface ZoneServer {
@@ -19,15 +19,11 @@ export type ServerLookup =
 
 /** The server a GuestDomain is, from the endpoints in its status, or why it cannot serve yet. Pure. */
 export function zoneServerOf(guest: GuestDomain | undefined, name: string): ServerLookup {
-  if (!guest)
-    return { kind: 'problem', reason: 'GuestNotFound', message: `GuestDomain ${name} does not exist` };
-  if (guest.metadata.deletionTimestamp)
-    return { kind: 'problem', reason: 'GuestDeleting', message: `GuestDomain ${name} is being deleted` };
-  if (findCondition(guest.status?.conditions, 'GuestReady')?.status !== 'True')
-    return { kind: 'problem', reason: 'GuestNotReady', message: `GuestDomain ${name} is not GuestReady yet` };
-  const ssh = operatorEndpoint(guest, 'ssh');
-  const dns = operatorEndpoint(guest, 'dns');
-  const peer = guestsEndpoint(guest, 'dns');
+  const use = usableGuest(guest, name);
+  if (use.kind === 'problem') return use;
+  const ssh = operatorEndpoint(use.guest, 'ssh');
+  const dns = operatorEndpoint(use.guest, 'dns');
+  const peer = guestsEndpoint(use.guest, 'dns');
   if (!ssh || !dns || !peer) {
     const missing = !ssh ? 'ssh from the operator' : !dns ? 'dns from the operator' : 'dns from other guests';
     return {

@@ -1,6 +1,6 @@
 import type { GuestDomain } from '../../api/types.generated.js';
-import { findCondition } from '../../kube/conditions.js';
 import { operatorEndpoint } from '../../guest/access/endpoints.js';
+import { usableGuest } from '../../guest/access/usable.js';
 
 /** Where the operator reaches a web guest: its sshd, and its HTTP and HTTPS ports for health checks. */
 export interface WebGuest {
@@ -17,27 +17,22 @@ export type WebGuestLookup =
 
 /** The web guest a GuestDomain is, from the endpoints in its status, or why it cannot serve yet. Pure. */
 export function webGuestOf(guest: GuestDomain | undefined, name: string): WebGuestLookup {
-  if (!guest)
-    return { kind: 'problem', reason: 'GuestNotFound', message: `GuestDomain ${name} does not exist` };
-  // A guest being deleted takes its sites with it: nothing to serve there, nothing to clean up.
-  if (guest.metadata.deletionTimestamp)
-    return { kind: 'problem', reason: 'GuestDeleting', message: `GuestDomain ${name} is being deleted` };
-  if (findCondition(guest.status?.conditions, 'GuestReady')?.status !== 'True')
-    return { kind: 'problem', reason: 'GuestNotReady', message: `GuestDomain ${name} is not GuestReady yet` };
-  const ssh = operatorEndpoint(guest, 'ssh');
+  const use = usableGuest(guest, name);
+  if (use.kind === 'problem') return use;
+  const ssh = operatorEndpoint(use.guest, 'ssh');
   if (!ssh)
     return {
       kind: 'problem',
       reason: 'GuestUnreachable',
       message: `GuestDomain ${name} publishes no SSH endpoint the operator can reach`,
     };
-  const http = operatorEndpoint(guest, 'http');
-  const https = operatorEndpoint(guest, 'https');
+  const http = operatorEndpoint(use.guest, 'http');
+  const https = operatorEndpoint(use.guest, 'https');
   return {
     kind: 'found',
     guest: {
       guest: name,
-      id: guest.metadata.uid ?? name,
+      id: use.guest.metadata.uid ?? name,
       ssh,
       ...(http && { http }),
       ...(https && { https }),
