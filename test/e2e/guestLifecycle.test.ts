@@ -20,6 +20,8 @@ jest.setTimeout(600_000);
 
 const NAMESPACE = 'e2e-guest';
 const DOMAIN = `servirt-${NAMESPACE}-g1`;
+/** The first step's name: the later steps need the guest it boots. */
+const BOOTS = 'boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key';
 
 describe('GuestDomain on libvirt (QEMU, TCG)', () => {
   let operator: OperatorProcess | undefined;
@@ -41,7 +43,7 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
   });
 
   suite.step(
-    'boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key',
+    BOOTS,
     async () => {
       sshPort = await freePort();
       await apply(guestDomain(NAMESPACE, 'g1', sshPort, await freePort()));
@@ -134,7 +136,7 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
       );
     },
     {
-      needs: ['boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key'],
+      needs: [BOOTS],
     },
   );
 
@@ -162,7 +164,7 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
       expect((await virsh('vcpucount', DOMAIN, '--live', '--current')).trim()).toBe('1');
     },
     {
-      needs: ['boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key'],
+      needs: [BOOTS],
     },
   );
 
@@ -192,7 +194,7 @@ describe('GuestDomain on libvirt (QEMU, TCG)', () => {
       });
     },
     {
-      needs: ['boots, reaches GuestReady, and answers SSH on its forwarded address with the pinned host key'],
+      needs: [BOOTS],
     },
   );
 
