@@ -11,7 +11,8 @@
 # Locally, use domain type 'qemu' (TCG): /dev/kvm exists on these machines but KVM guests hang.
 #
 # Environment: SERVIRT_LIBVIRT_RUN_DIR (default /run/servirt-libvirt) holds the pid files,
-# the daemons' config and logs; SERVIRT_CACHE (hack/lib.sh) holds the pool.
+# the daemons' config and logs; the pool is SERVIRT_LIBVIRT_POOL_DIR (default
+# $SERVIRT_CACHE/libvirt-pool, SERVIRT_CACHE as in hack/lib.sh).
 set -euo pipefail
 # shellcheck source=hack/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -19,7 +20,7 @@ set -euo pipefail
 URI=qemu:///system
 RUN_DIR=${SERVIRT_LIBVIRT_RUN_DIR:-/run/servirt-libvirt}
 POOL_NAME=servirt
-POOL_DIR=$SERVIRT_CACHE/libvirt-pool
+POOL_DIR=${SERVIRT_LIBVIRT_POOL_DIR:-$SERVIRT_CACHE/libvirt-pool}
 QEMU_USER=libvirt-qemu # Debian's build of libvirt runs QEMU as libvirt-qemu:libvirt-qemu
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (libvirtd for qemu:///system)"
