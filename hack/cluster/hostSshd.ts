@@ -1,7 +1,7 @@
 // A real OpenSSH server of this machine's, with one host key and one authorized key, allowing
 // root to log in with that key only: a libvirt host's sshd (qemu+ssh:// runs virt-ssh-helper
 // through it) for a local node's pods, and the tests' stand-in for a guest's or hypervisor's sshd.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isListening, sleep, startProcess, stopProcessGroup } from './processes.js';
@@ -22,6 +22,11 @@ export interface HostSshdOptions {
   dir?: string;
   /** With it, sshd stops when that process exits (hack/cluster/run-tied.sh). */
   ownerPid?: number;
+  /**
+   * The namespaces it runs in (entered with nsenter), such as a LAN host's of hack/lan/hosts.sh:
+   * then it listens on port 22 of listenAddress there, which this process need not reach.
+   */
+  namespaces?: { net: string; mount?: string };
 }
 
 export async function startHostSshd(options: HostSshdOptions): Promise<HostSshd> {
@@ -30,7 +35,7 @@ export async function startHostSshd(options: HostSshdOptions): Promise<HostSshd>
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(path.join(dir, 'host_key'), options.hostPrivateKey, { mode: 0o600 });
   await writeFile(path.join(dir, 'authorized_keys'), `${options.authorizedKey}\n`, { mode: 0o600 });
-  const port = await freePort();
+  const port = options.namespaces ? 22 : await freePort();
   await writeFile(
     path.join(dir, 'sshd_config'),
     [
@@ -47,13 +52,18 @@ export async function startHostSshd(options: HostSshdOptions): Promise<HostSshd>
     ].join('\n') + '\n',
   );
   await mkdir('/run/sshd', { recursive: true });
-  const { pid } = startProcess(
-    '/usr/sbin/sshd',
-    ['-D', '-e', '-f', `${dir}/sshd_config`],
-    `${dir}/sshd.log`,
-    options.ownerPid,
-  );
-  for (let attempt = 0; !(await isListening(port, listenAddress)); attempt++) {
+  const sshd = ['/usr/sbin/sshd', '-D', '-e', '-f', `${dir}/sshd_config`];
+  const { namespaces } = options;
+  const enter = namespaces
+    ? ['nsenter', `--net=${namespaces.net}`, ...(namespaces.mount ? [`--mount=${namespaces.mount}`] : [])]
+    : [];
+  const [command, ...args] = [...enter, ...sshd] as [string, ...string[]];
+  const { pid } = startProcess(command, args, `${dir}/sshd.log`, options.ownerPid);
+  const listening = namespaces
+    ? async () =>
+        (await readFile(`${dir}/sshd.log`, 'utf8')).includes(`listening on ${listenAddress} port ${port}`)
+    : () => isListening(port, listenAddress);
+  for (let attempt = 0; !(await listening()); attempt++) {
     if (attempt > 100)
       throw new Error(`sshd does not listen on ${listenAddress}:${port}; see ${dir}/sshd.log`);
     await sleep(100);
