@@ -6,9 +6,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startHostSshd, type HostSshd } from '../../hack/cluster/hostSshd.js';
+import { carryLoopbackPort, runOnLan, startLanDhcp, type Lan } from '../../hack/lan/lan.js';
 import { generateEd25519 } from '../../operator/src/guest/sshKeyPair.js';
 import { openConnection } from '../../operator/src/providers/libvirt/connection.js';
 import { repoPath } from './cluster.js';
@@ -16,19 +19,6 @@ import { repoPath } from './cluster.js';
 const run = promisify(execFile);
 const LAN = 'itest';
 const DOMAIN = 'servirt-lan-itest-probe';
-
-interface LanHost {
-  mntns: string;
-  address: string;
-  socket: string;
-  pool: string;
-}
-interface Lan {
-  netns: string;
-  runDir: string;
-  bridge: string;
-  hosts: { a: LanHost; b: LanHost };
-}
 
 const hostsScript = (action: 'up' | 'down') =>
   run('bash', [repoPath('hack/lan/hosts.sh'), action, LAN], { timeout: 240_000 });
@@ -64,7 +54,7 @@ describe('a LAN of two libvirt hosts in a network namespace of its own', () => {
   beforeAll(async () => {
     await hostsScript('down');
     const { stdout } = await hostsScript('up');
-    lan = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Lan;
+    lan = { name: LAN, ...(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Omit<Lan, 'name'>) };
     sshd = await startHostSshd({
       hostPrivateKey: hostKey.private,
       authorizedKey: clientKey.public,
@@ -101,6 +91,30 @@ describe('a LAN of two libvirt hosts in a network namespace of its own', () => {
     expect(links).not.toContain(lan.bridge);
     const { stdout: route } = await run('ip', ['route', 'get', lan.hosts.b.address]);
     expect(route).not.toContain(lan.bridge);
+  });
+
+  it("carries a loopback port of this machine onto the LAN's loopback (how the operator there reaches kube-apiserver)", async () => {
+    const server = createServer((_request, response) => response.end('from this machine'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const stop = await carryLoopbackPort(lan, port);
+    try {
+      expect(await runOnLan(lan, ['curl', '-sS', '--max-time', '5', `http://127.0.0.1:${port}/`])).toBe(
+        'from this machine',
+      );
+    } finally {
+      await stop();
+      server.close();
+    }
+  });
+
+  it('runs a DHCP server on the LAN bridge', async () => {
+    const stop = await startLanDhcp(lan, lan.hosts.a.address);
+    try {
+      expect(await runOnLan(lan, ['ss', '-lun'])).toMatch(/0\.0\.0\.0%lan0:67|\*%lan0:67|:67\b/);
+    } finally {
+      await stop();
+    }
   });
 
   it('leaves nothing behind when taken down: no namespace, mount or daemon', async () => {
