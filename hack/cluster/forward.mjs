@@ -10,7 +10,9 @@ import net from 'node:net';
 
 const [host, port, targetHost, targetPort] = process.argv.slice(2);
 if (!host || !port || !targetHost || !targetPort) {
-  console.error('usage: forward.mjs HOST PORT TARGET_HOST TARGET_PORT (HOST or TARGET_HOST unix: PORT is a path)');
+  console.error(
+    'usage: forward.mjs HOST PORT TARGET_HOST TARGET_PORT (HOST or TARGET_HOST unix: PORT is a path)',
+  );
   process.exit(2);
 }
 const address = (on, at) => (on === 'unix' ? { path: at } : { host: on, port: Number(at) });
@@ -21,4 +23,6 @@ const server = net.createServer((client) => {
   client.on('error', () => upstream.destroy());
 });
 if (host === 'unix') rmSync(port, { force: true });
-server.listen(address(host, port), () => console.log(`forwarding ${host}:${port} to ${targetHost}:${targetPort}`));
+server.listen(address(host, port), () =>
+  console.log(`forwarding ${host}:${port} to ${targetHost}:${targetPort}`),
+);
