@@ -11,17 +11,20 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startHostSshd, type HostSshd } from '../../hack/cluster/hostSshd.js';
-import { carryLoopbackPort, runOnLan, startLanDhcp, type Lan } from '../../hack/lan/lan.js';
+import {
+  carryLoopbackPort,
+  runOnLan,
+  startLan,
+  startLanDhcp,
+  stopLan,
+  type Lan,
+} from '../../hack/lan/lan.js';
 import { generateEd25519 } from '../../operator/src/guest/sshKeyPair.js';
 import { openConnection } from '../../operator/src/providers/libvirt/connection.js';
-import { repoPath } from './cluster.js';
 
 const run = promisify(execFile);
 const LAN = 'itest';
 const DOMAIN = 'servirt-lan-itest-probe';
-
-const hostsScript = (action: 'up' | 'down') =>
-  run('bash', [repoPath('hack/lan/hosts.sh'), action, LAN], { timeout: 240_000 });
 
 describe('a LAN of two libvirt hosts in a network namespace of its own', () => {
   let lan: Lan;
@@ -52,9 +55,7 @@ describe('a LAN of two libvirt hosts in a network namespace of its own', () => {
     /<path>(.*)<\/path>/.exec(await virsh(['pool-dumpxml', 'servirt']))?.[1];
 
   beforeAll(async () => {
-    await hostsScript('down');
-    const { stdout } = await hostsScript('up');
-    lan = { name: LAN, ...(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Omit<Lan, 'name'>) };
+    lan = await startLan(LAN);
     sshd = await startHostSshd({
       hostPrivateKey: hostKey.private,
       authorizedKey: clientKey.public,
@@ -65,7 +66,7 @@ describe('a LAN of two libvirt hosts in a network namespace of its own', () => {
   }, 300_000);
   afterAll(async () => {
     await sshd?.stop();
-    await hostsScript('down');
+    await stopLan(LAN);
   }, 120_000);
 
   it('gives each host its own daemon and pool: A on its socket, B over SSH with the pinned keys', async () => {
@@ -120,7 +121,7 @@ describe('a LAN of two libvirt hosts in a network namespace of its own', () => {
   it('leaves nothing behind when taken down: no namespace, mount or daemon', async () => {
     await sshd?.stop();
     sshd = undefined;
-    await hostsScript('down');
+    await stopLan(LAN);
     const { stdout: namespaces } = await run('ip', ['netns', 'list']);
     expect(namespaces).not.toContain(`servirt-lan-${LAN}`);
     expect(existsSync(lan.runDir)).toBe(false);
