@@ -43,14 +43,29 @@ describe('noCloudSeed', () => {
     expect(userData.runcmd).toEqual([['systemctl', 'restart', 'named']]);
   });
 
-  it('gives a static address without a default route when no gateway is named', () => {
-    const seed = noCloudSeed({ ...identity, staticIpv4: { address: '10.0.2.15/24' } });
-    expect(parse(seed['network-config']).ethernets.primary).toEqual({
-      match: { name: 'e*' },
-      dhcp4: false,
-      dhcp6: false,
-      addresses: ['10.0.2.15/24'],
+  it('gives a static address to the NIC with its MAC, without a default route when no gateway is named', () => {
+    const seed = noCloudSeed({
+      ...identity,
+      staticIpv4: { mac: '52:54:00:aa:bb:cc', address: '192.0.2.10/24' },
     });
+    expect(parse(seed['network-config']).ethernets).toEqual({
+      eth0: {
+        match: { macaddress: '52:54:00:aa:bb:cc' },
+        'set-name': 'eth0',
+        dhcp4: false,
+        dhcp6: false,
+        'accept-ra': false,
+        addresses: ['192.0.2.10/24'],
+      },
+    });
+  });
+
+  it('routes a static address through its gateway with a destination cloud-init 22.4 parses', () => {
+    const staticIpv4 = { mac: '52:54:00:aa:bb:cc', address: '192.0.2.10/24', gateway: '192.0.2.1' };
+    const seed = noCloudSeed({ ...identity, staticIpv4 });
+    expect(parse(seed['network-config']).ethernets.eth0.routes).toEqual([
+      { to: '0.0.0.0/0', via: '192.0.2.1' },
+    ]);
   });
 
   it('gives an isolated guest its address by DHCP but no route and no resolvers', () => {

@@ -8,8 +8,12 @@ export interface GuestIdentity {
   hostKey: { private: string; public: string };
   /** Keys allowed to log in as root: the operator's client key. */
   authorizedKeys: string[];
-  /** A static address (and no default route unless a gateway is given); DHCP when absent. */
-  staticIpv4?: { address: string; gateway?: string; nameservers?: string[] };
+  /**
+   * A static address on the NIC with this MAC (and no default route unless a gateway is given);
+   * DHCP when absent. By MAC because cloud-init's networkd renderer (Debian 12's 22.4) writes a
+   * v2 `match: {name: glob}` as `Name=<the config's key>`, which matches no NIC.
+   */
+  staticIpv4?: { mac: string; address: string; gateway?: string; nameservers?: string[] };
   /**
    * DHCP for the address only, no resolvers, and no default route unless defaultRoute: the
    * guest answers on its forwarded ports and reaches nothing else (user-mode networking). Faster
@@ -93,15 +97,18 @@ function ethernets(identity: GuestIdentity): Record<string, object> {
       },
     };
   }
-  const match = { name: 'e*' };
-  if (!staticIpv4) return { primary: { match, dhcp4: true, dhcp6: false } };
+  if (!staticIpv4) return { primary: { match: { name: 'e*' }, dhcp4: true, dhcp6: false } };
   return {
-    primary: {
-      match,
+    eth0: {
+      match: { macaddress: staticIpv4.mac },
+      'set-name': 'eth0',
       dhcp4: false,
       dhcp6: false,
+      // Without this systemd-networkd waits for IPv6 router advertisements before "online".
+      'accept-ra': false,
       addresses: [staticIpv4.address],
-      ...(staticIpv4.gateway && { routes: [{ to: 'default', via: staticIpv4.gateway }] }),
+      // 0.0.0.0/0, not `default`: cloud-init 22.4 parses the destination as an address.
+      ...(staticIpv4.gateway && { routes: [{ to: '0.0.0.0/0', via: staticIpv4.gateway }] }),
       ...(staticIpv4.nameservers?.length && { nameservers: { addresses: staticIpv4.nameservers } }),
     },
   };

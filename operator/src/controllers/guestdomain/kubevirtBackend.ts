@@ -15,6 +15,7 @@ import { VIRTUAL_MACHINE_INSTANCES, VIRTUAL_MACHINES } from '../../providers/kub
 import {
   cloudInitSecret,
   desiredVirtualMachine,
+  kubeVirtMac,
   kubeVirtNames,
 } from '../../providers/kubevirt/virtualMachine.js';
 import { addressEndpoints } from '../../guest/access/endpoints.js';
@@ -137,7 +138,7 @@ function seedFor(guest: GuestDomain, keys: GuestKeys) {
       hostname: guest.metadata.name ?? 'guest',
       hostKey: { private: keys.hostPrivate, public: keys.hostPublic },
       authorizedKeys: [keys.clientPublic],
-      ...(ipv4 && { staticIpv4: ipv4 }),
+      ...(ipv4 && { staticIpv4: { ...ipv4, mac: kubeVirtMac(guest) ?? '' } }),
     },
     mergeRoleConfigs(bindFirstBootFiles(), apacheFirstBootFiles()),
   );

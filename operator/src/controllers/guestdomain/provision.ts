@@ -94,7 +94,8 @@ export async function provisionDomain(
     libvirt.network,
   );
   const network = guest.spec.network;
-  const staticIpv4 = network?.mode === 'user' ? undefined : network?.ipv4;
+  const staticIpv4 =
+    network?.mode === 'user' || !network?.ipv4 ? undefined : { ...network.ipv4, mac: spec.network.mac ?? '' };
   const isolatedDhcp =
     spec.network.mode === 'user'
       ? {

@@ -1,6 +1,7 @@
 // A GuestDomain as a KubeVirt VirtualMachine, and its cloud-init Secret. Pure.
 import type { GuestDomain, VirtualHost } from '../../api/types.generated.js';
 import type { NoCloudSeed } from '../../guest/cloudInit.js';
+import { stableMac } from '../libvirt/domainXml.js';
 import type { VirtualMachine } from './types.js';
 
 export const GUEST_LABEL = 'servirt.dev/guestdomain';
@@ -24,6 +25,15 @@ export function kubeVirtNames(guest: GuestDomain, host: VirtualHost): KubeVirtNa
   const vm =
     namespace === guestNamespace ? name : `${guestNamespace}-${name}`.slice(0, 63).replace(/-+$/, '');
   return { namespace, vm, cloudInitSecret: `${vm}-cloudinit` };
+}
+
+/**
+ * The MAC of the guest's interface: the declared one, or for a static address one derived from
+ * the uid (the seed names the NIC by MAC); otherwise KubeVirt picks.
+ */
+export function kubeVirtMac(guest: GuestDomain): string | undefined {
+  const network = guest.spec.network;
+  return network?.macAddress ?? (network?.ipv4 ? stableMac(guest.metadata.uid ?? '', 'kvm') : undefined);
 }
 
 export type VirtualMachinePlan =
@@ -61,6 +71,7 @@ export function desiredVirtualMachine(
     return { kind: 'invalid', reason: 'PlatformNotSupported', message: 'KubeVirt runs hvm guests only' };
   const memory = `${guest.spec.memoryMiB}Mi`;
   const bridged = network?.mode === 'bridge';
+  const mac = kubeVirtMac(guest);
   const labels = { [GUEST_LABEL]: guest.metadata.name ?? '', [VM_NAME_LABEL]: names.vm };
   const nodeSelector = host.spec.kubevirt?.nodeSelector;
   const vm: VirtualMachine = {
@@ -90,7 +101,7 @@ export function desiredVirtualMachine(
                 {
                   name: 'default',
                   ...(bridged ? { bridge: {} } : { masquerade: {} }),
-                  ...(network?.macAddress && { macAddress: network.macAddress }),
+                  ...(mac && { macAddress: mac }),
                 },
               ],
               rng: {},
