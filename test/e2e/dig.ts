@@ -14,8 +14,12 @@ export async function dig(
   type: string,
   transport: 'udp' | 'tcp' = 'udp',
   server = '127.0.0.1',
+  /** A network namespace to ask from (nsenter --net), such as a LAN of hack/lan/hosts.sh. */
+  netns?: string,
 ): Promise<DigAnswer> {
-  const result = await runCommand('dig', [
+  const [command, ...prefix] = netns ? ['nsenter', `--net=${netns}`, 'dig'] : ['dig'];
+  const result = await runCommand(command as string, [
+    ...prefix,
     `@${server}`,
     '-p',
     String(port),

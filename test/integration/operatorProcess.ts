@@ -11,11 +11,25 @@ export interface OperatorProcess {
   metric(name: string): Promise<number>;
 }
 
+export interface OperatorProcessOptions {
+  /**
+   * A network namespace to run it in (entered with nsenter, this machine's files), such as a LAN
+   * of hack/lan/hosts.sh: its HTTP port is then on that namespace's loopback, not this one's.
+   */
+  netns?: string;
+}
+
 export async function startOperatorProcess(
   kubeconfig: string,
   env: Record<string, string> = {},
+  options: OperatorProcessOptions = {},
 ): Promise<OperatorProcess> {
-  const child = spawn('node', ['--import', 'tsx', repoPath('operator/src/main.ts')], {
+  const node = ['node', '--import', 'tsx', repoPath('operator/src/main.ts')];
+  const [file, ...args] = (options.netns ? ['nsenter', `--net=${options.netns}`, ...node] : node) as [
+    string,
+    ...string[],
+  ];
+  const child = spawn(file, args, {
     env: {
       ...process.env,
       // Info level at least: the port is learnt from the 'serving' line.
