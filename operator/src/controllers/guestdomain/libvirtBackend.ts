@@ -12,7 +12,15 @@ import type { AddressSource } from '../../providers/libvirt/interfaceAddresses.j
 import type { GuestBackend, GuestReach, GuestStep } from './backend.js';
 import { guestNames } from './plan.js';
 import { resizePlan } from './resize.js';
-import { provisionDomain, ProvisionError, teardownDomain, type GuestHypervisor } from './provision.js';
+import {
+  madeFor,
+  NAME_CONFLICT,
+  nameConflictMessage,
+  provisionDomain,
+  ProvisionError,
+  teardownDomain,
+  type GuestHypervisor,
+} from './provision.js';
 
 export interface LibvirtBackendOptions {
   /** How long a Halted guest gets to shut down before it is destroyed. */
@@ -44,6 +52,14 @@ export function libvirtBackend(
       const names = guestNames(guest);
       const notes: EventNote[] = [];
       let domain: DomainObservation | undefined = await hypervisor.lookup(names.domain);
+      if (domain && !madeFor(domain, guest))
+        // Not started, stopped, resized or read (its console is someone else's).
+        return {
+          failure: { reason: NAME_CONFLICT, message: nameConflictMessage(names.domain) },
+          startedNow: false,
+          notes: [],
+          reportedBy: 'libvirt',
+        };
       let failure: GuestStep['failure'];
       let startedNow = false;
       let restartPending: string | undefined;
@@ -108,7 +124,8 @@ export function libvirtBackend(
 
     async remove(guest) {
       options.shutdownRequested.delete(objectKey(guest.metadata));
-      await teardownDomain(hypervisor, guestNames(guest));
+      // A domain under its name that is not its own stays: the finalizer goes, nothing is touched.
+      await teardownDomain(hypervisor, guestNames(guest), guest);
       return true;
     },
 

@@ -144,7 +144,33 @@ export async function provisionDomain(
  * virtlogd's rotated copies (`<domain>.console.log`, `.0` … `.31`: those names only); what is
  * already gone is fine.
  */
-export async function teardownDomain(hypervisor: GuestHypervisor, names: GuestNames): Promise<void> {
+/**
+ * Whether a domain found under a guest's name was made for that guest: the GuestDomain uid servirt
+ * recorded in the domain's metadata. A domain without it (made by someone else) is never ours.
+ */
+export function madeFor(domain: Pick<DomainObservation, 'owner'>, guest: GuestDomain): boolean {
+  const uid = guest.metadata.uid;
+  return uid !== undefined && uid !== '' && domain.owner?.uid === uid;
+}
+
+export const NAME_CONFLICT = 'NameConflict';
+
+/** What the status says of a domain under the guest's name that servirt did not make for it. */
+export function nameConflictMessage(domainName: string): string {
+  return `a domain named ${domainName} exists on the host and was not made for this GuestDomain: servirt leaves it and its volumes untouched; remove it, or give this GuestDomain another name`;
+}
+
+/**
+ * Removes the guest's domain, disk, seed and console logs, unless a domain under its name was not
+ * made for it: then nothing is touched (its volumes carry the same names) and 'foreign' is returned.
+ */
+export async function teardownDomain(
+  hypervisor: GuestHypervisor,
+  names: GuestNames,
+  guest: GuestDomain,
+): Promise<'removed' | 'foreign'> {
+  const found = await hypervisor.lookup(names.domain);
+  if (found && !madeFor(found, guest)) return 'foreign';
   await hypervisor.destroy(names.domain);
   await hypervisor.undefine(names.domain);
   await hypervisor.deleteVolume(names.disk);
@@ -154,4 +180,5 @@ export async function teardownDomain(hypervisor: GuestHypervisor, names: GuestNa
   for (const volume of await hypervisor.volumes()) {
     if (isConsoleLogVolume(volume, names.consoleLog)) await hypervisor.deleteVolume(volume);
   }
+  return 'removed';
 }
