@@ -1277,7 +1277,8 @@ export interface VirtualHostSpec {
 export interface VirtualHostLibvirt {
   /**
    * libvirt connection URI. Local: `qemu:///system`, `xen:///system`, `test:///default` (libvirt's
-   * built-in test driver). Remote over SSH: `qemu+ssh://[user@]host[:port]/system` or
+   * built-in test driver); no other local path (`test:///<file>` would have virsh parse any file the
+   * operator can read). Remote over SSH: `qemu+ssh://[user@]host[:port]/system` or
    * `xen+ssh://root@hv1/system` (needs sshKeySecretRef). Remote over TLS:
    * `qemu+tls://host[:port]/system` (needs tlsSecretRef). Query parameters that would bypass the pinned
    * keys or choose what runs (`keyfile`, `known_hosts`, `known_hosts_verify`, `no_verify`, `pkipath`,

@@ -102,7 +102,8 @@ describe('related objects and events', () => {
     await admin.request({
       method: 'PATCH',
       path: resourcePath(VIRTUAL_HOSTS, { namespace: NAMESPACE, name: 'flips' }),
-      body: { spec: { libvirt: { uri: 'test:///no/such/fixture.xml' } } },
+      // A daemon socket that does not exist: the host stops answering.
+      body: { spec: { libvirt: { uri: 'qemu:///system?socket=/run/servirt-no-such-host/libvirt-sock' } } },
       contentType: 'application/merge-patch+json',
     });
     await eventually(
@@ -116,7 +117,7 @@ describe('related objects and events', () => {
       reason: 'Unreachable',
       observedGeneration: host.metadata.generation,
     });
-    expect(ready?.message).toMatch(/no\/such\/fixture/);
+    expect(ready?.message).toMatch(/servirt-no-such-host/);
 
     const events = await admin.request<{
       items: { type: string; reason: string; involvedObject: { name: string } }[];

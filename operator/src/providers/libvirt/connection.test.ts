@@ -212,6 +212,23 @@ describe('openConnection without SSH', () => {
     },
   );
 
+  it.each([
+    'test:///var/run/secrets/kubernetes.io/serviceaccount/token',
+    'test:///etc/passwd',
+    'qemu:///etc/shadow',
+    'qemu+unix:///root/.ssh/id_ed25519',
+    'xen:///',
+  ])('refuses the local path of %s (virsh would parse that file and quote it)', async (uri) => {
+    await expect(openConnection(uri)).rejects.toThrow(
+      /a local URI is qemu:\/\/\/system, qemu:\/\/\/session, xen:\/\/\/system or test:\/\/\/default/,
+    );
+  });
+
+  it('keeps the socket parameter of a local daemon URI', async () => {
+    const uri = 'qemu:///system?socket=/run/servirt-lan-x/a/run/libvirt-sock';
+    expect((await openConnection(uri)).uri).toBe(uri);
+  });
+
   it('needs the Secret for an ssh URI', async () => {
     await expect(openConnection('qemu+ssh://root@hv1/system')).rejects.toThrow(
       /connects over SSH: it needs the SSH Secret \(ssh-privatekey and known_hosts\)/,

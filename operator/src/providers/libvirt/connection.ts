@@ -121,6 +121,12 @@ export function parseLibvirtUri(uri: string): LibvirtUri {
   };
 }
 
+/** A local daemon's URI path (/system, /session), or the test driver's built-in /default. */
+function isLocalDaemonPath(parsed: LibvirtUri): boolean {
+  if (parsed.driver === 'test') return parsed.path === '/default';
+  return parsed.path === '/system' || parsed.path === '/session';
+}
+
 /** True when virsh reaches this URI over SSH (and so needs the SSH Secret). */
 export function usesSsh(uri: string): boolean {
   const transport = parseLibvirtUri(uri).transport;
@@ -315,6 +321,13 @@ export async function openConnection(uri: string, credentials?: Credentials): Pr
     );
   }
   if (parsed.transport === 'tls') return openTls(uri, credentials);
+  const local = (parsed.transport === undefined || parsed.transport === 'unix') && parsed.authority === '';
+  if (local && !isLocalDaemonPath(parsed)) {
+    // test:///<file> has virsh parse any file this process can read, and quote it in its error.
+    throw new Error(
+      `${uri}: a local URI is qemu:///system, qemu:///session, xen:///system or test:///default`,
+    );
+  }
   if (parsed.transport !== 'ssh') return { uri, close: async () => {} };
   if (!credentials || isTlsCredentials(credentials)) {
     throw new Error(`${uri} connects over SSH: it needs the SSH Secret (ssh-privatekey and known_hosts)`);
