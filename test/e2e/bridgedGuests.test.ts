@@ -218,6 +218,9 @@ describe('guests bridged and on libvirt networks of two hosts on a LAN (QEMU, TC
   });
 
   suite.cleanUp(async () => {
+    // While the operator still runs: it releases the hosts' finalizers once no guest is left, so
+    // the namespace goes and no later suite's operator keeps dialling hv-b's address.
+    await kubectl(['delete', 'virtualhost', '--all', '-n', NAMESPACE, '--timeout=60s']);
     operator?.child.kill('SIGKILL');
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await sshd?.stop().catch(() => undefined);

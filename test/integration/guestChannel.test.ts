@@ -1,6 +1,7 @@
 // The guest channel against a real OpenSSH server on loopback (standing in for the
 // guest's own sshd: the same server, on this machine instead of inside a VM).
 import { execFile } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { readdir, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import os from 'node:os';
@@ -105,6 +106,29 @@ describe('guest channel over SSH', () => {
       frozen.close();
     }
   });
+
+  it('gives up on a guest whose sshd closes the connection after its banner, before the handshake ends', async () => {
+    // As when cloud-init restarts the guest's sshd while it writes the host keys: the real sshd's
+    // banner reaches the client, then the connection ends. Without the fix this never settles
+    // (ssh2 clears its own ready timeout on close) and the test times out.
+    const proxy = createServer((client) => {
+      const server = connect(sshd.port, '127.0.0.1');
+      server.once('data', (banner) => {
+        client.end(banner);
+        server.destroy();
+      });
+      client.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      await expect(connectGuest({ ...endpoint, port }, 60_000)).rejects.toThrow(
+        /closed before the SSH handshake finished/,
+      );
+    } finally {
+      proxy.close();
+    }
+  }, 20_000);
 
   it('refuses a guest whose host key is not the pinned one', async () => {
     const impostor = { ...endpoint, hostPublicKey: keyPair().public };

@@ -87,6 +87,19 @@ export function connectGuest(endpoint: GuestEndpoint, timeoutMs = 20_000): Promi
             ),
       );
     });
+    // ssh2 emits neither 'ready' nor 'error' when the server closes after its banner but before
+    // the handshake ends (cloud-init restarting sshd as it writes the host keys), and it clears
+    // its readyTimeout then: without this the promise, and the probe waiting on it, never settle.
+    client.on('close', () => {
+      if (settled) return;
+      settled = true;
+      reject(
+        new GuestConnectError(
+          `cannot reach guest ${endpoint.host}:${endpoint.port} over SSH: the connection closed before the SSH handshake finished`,
+          'other',
+        ),
+      );
+    });
     client.connect({
       host: endpoint.host,
       port: endpoint.port,
