@@ -6,11 +6,9 @@
 // DHCP server (found through the QEMU guest agent), ns2 is on B's routed libvirt network
 // 198.51.100.0/24 (found from its DHCP lease). Every check asks each guest at its own address,
 // from the LAN; nothing of it is visible outside the namespace, and all of it is removed at the end.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import type { DnsZone, WebSite } from '../../operator/src/api/types.generated.js';
 import { generateEd25519 } from '../../operator/src/guest/sshKeyPair.js';
@@ -19,18 +17,16 @@ import {
   type LifecycleEvent,
 } from '../../operator/src/providers/libvirt/lifecycleEvents.js';
 import { startHostSshd, type HostSshd } from '../../hack/cluster/hostSshd.js';
-import { repoDir } from '../../hack/cluster/tools.js';
 import { carryLoopbackPort, startLan, startLanDhcp, stopLan, type Lan } from '../../hack/lan/lan.js';
 import { kubectl, runCommand, testKubeconfig } from '../integration/cluster.js';
 import { eventually, startOperatorProcess, type OperatorProcess } from '../integration/operatorProcess.js';
-import { BASE_IMAGE } from './environment.js';
+import { BASE_IMAGE, leftovers, loadBaseImage, virshAt } from './environment.js';
 import { apply, BOOT_STEP_TIMEOUT_MS, condition, getGuest, untilGuestsReady } from './guests.js';
 import { dig } from './dig.js';
 import { e2eSuite } from './steps.js';
 import { createSelfSignedTlsSecret, type SelfSignedCertificate } from './tlsSecret.js';
 
 jest.setTimeout(900_000);
-const run = promisify(execFile);
 
 const LAN_NAME = 'e2e';
 const NAMESPACE = 'e2e-lan';
@@ -55,8 +51,7 @@ const operatorKey = generateEd25519('operator');
 
 const socketUri = (host: 'a' | 'b') => `qemu:///system?socket=${lan.hosts[host].socket}`;
 /** virsh on a LAN host's own daemon, through its socket. */
-const virshOn = async (host: 'a' | 'b', ...args: string[]) =>
-  (await run('virsh', ['--quiet', '--connect', socketUri(host), ...args], { timeout: 60_000 })).stdout;
+const virshOn = (host: 'a' | 'b', ...args: string[]) => virshAt(socketUri(host), ...args);
 
 function guestDomain(name: GuestName, network: Record<string, unknown>, vcpus = 1) {
   return {
@@ -132,12 +127,8 @@ async function curlSite(scheme: 'http' | 'https', caFile?: string): Promise<{ co
 async function leftoversOnHosts(): Promise<string[]> {
   const found: string[] = [];
   for (const host of ['a', 'b'] as const) {
-    const domains = (await virshOn(host, 'list', '--all', '--name')).split('\n');
-    const volumes = (await virshOn(host, 'vol-list', '--pool', 'servirt')).split('\n');
-    for (const line of [...domains, ...volumes]) {
-      const name = line.trim().split(/\s+/)[0] ?? '';
-      if (name.startsWith(`servirt-${NAMESPACE}-`)) found.push(`${host}: ${name}`);
-    }
+    const { domains, volumes } = await leftovers(`servirt-${NAMESPACE}-`, socketUri(host));
+    found.push(...[...domains, ...volumes].map((name) => `${host}: ${name}`));
   }
   return found;
 }
@@ -151,14 +142,7 @@ describe('guests bridged and on libvirt networks of two hosts on a LAN (QEMU, TC
 
   suite.setUp(async () => {
     lan = await startLan(LAN_NAME);
-    const built = await run('bash', [path.join(repoDir, 'hack/guest-image/build.sh')], {
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const imageDir = built.stdout.trim().split('\n').at(-1) ?? '';
-    for (const host of ['a', 'b'] as const)
-      await run('bash', [path.join(repoDir, 'hack/libvirt/load-image.sh'), imageDir, BASE_IMAGE], {
-        env: { ...process.env, LIBVIRT_URI: socketUri(host), LIBVIRT_POOL: 'servirt' },
-      });
+    for (const host of ['a', 'b'] as const) await loadBaseImage(socketUri(host));
     // B's own routed network, its dnsmasq in B's namespaces: what `mode: default` attaches to there.
     const networkXml = path.join(lan.runDir, `${B_NETWORK}.xml`);
     await writeFile(

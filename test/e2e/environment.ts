@@ -25,14 +25,19 @@ async function libvirtAnswers(): Promise<boolean> {
  * image into the pool. startedLibvirt: whether this call started it (stopGuestEnvironment stops it).
  */
 export async function prepareGuestEnvironment(): Promise<{ startedLibvirt: boolean }> {
-  const built = await run('bash', [hack('guest-image/build.sh')], { maxBuffer: 64 * 1024 * 1024 });
-  const imageDir = built.stdout.trim().split('\n').at(-1) ?? '';
   const startedLibvirt = !(await libvirtAnswers());
   await run('bash', [hack('libvirt/up.sh')]);
-  await run('bash', [hack('libvirt/load-image.sh'), imageDir, BASE_IMAGE], {
-    env: { ...process.env, LIBVIRT_URI, LIBVIRT_POOL: POOL },
-  });
+  await loadBaseImage(LIBVIRT_URI);
   return { startedLibvirt };
+}
+
+/** Builds (or finds) the guest image and loads it into the POOL of the libvirtd at uri. */
+export async function loadBaseImage(uri: string): Promise<void> {
+  const built = await run('bash', [hack('guest-image/build.sh')], { maxBuffer: 64 * 1024 * 1024 });
+  const imageDir = built.stdout.trim().split('\n').at(-1) ?? '';
+  await run('bash', [hack('libvirt/load-image.sh'), imageDir, BASE_IMAGE], {
+    env: { ...process.env, LIBVIRT_URI: uri, LIBVIRT_POOL: POOL },
+  });
 }
 
 /** Stops the libvirtd, virtlogd and QEMU processes hack/libvirt/up.sh started. */
@@ -41,16 +46,23 @@ export async function stopGuestEnvironment(): Promise<void> {
 }
 
 export async function virsh(...args: string[]): Promise<string> {
-  return (await run('virsh', ['--quiet', '--connect', LIBVIRT_URI, ...args])).stdout;
+  return virshAt(LIBVIRT_URI, ...args);
 }
 
-/** Domains and volumes on the local host whose names start with prefix. */
-export async function leftovers(prefix: string): Promise<{ domains: string[]; volumes: string[] }> {
-  const domains = (await virsh('list', '--all', '--name'))
+export async function virshAt(uri: string, ...args: string[]): Promise<string> {
+  return (await run('virsh', ['--quiet', '--connect', uri, ...args])).stdout;
+}
+
+/** Domains and volumes whose names start with prefix, on the local host or the one at uri. */
+export async function leftovers(
+  prefix: string,
+  uri = LIBVIRT_URI,
+): Promise<{ domains: string[]; volumes: string[] }> {
+  const domains = (await virshAt(uri, 'list', '--all', '--name'))
     .split('\n')
     .map((l) => l.trim())
     .filter((n) => n.startsWith(prefix));
-  const volumes = (await virsh('vol-list', '--pool', POOL))
+  const volumes = (await virshAt(uri, 'vol-list', '--pool', POOL))
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[0] ?? '')
     .filter((n) => n.startsWith(prefix));

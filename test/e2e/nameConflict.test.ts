@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { GuestDomain, VirtualHost } from '../../operator/src/api/types.generated.js';
 import { libvirtBackend } from '../../operator/src/controllers/guestdomain/libvirtBackend.js';
 import { guestNames } from '../../operator/src/controllers/guestdomain/plan.js';
-import { generateEd25519 } from '../../operator/src/guest/sshKeyPair.js';
+import { newGuestKeys } from '../../operator/src/guest/access/sshKeys.js';
 import { GUESTDOMAIN_METADATA_NS } from '../../operator/src/providers/libvirt/domainXml.js';
 import { LibvirtGuests } from '../../operator/src/providers/libvirt/guests.js';
 import { BASE_IMAGE, LIBVIRT_URI, POOL, virsh } from './environment.js';
@@ -35,14 +35,7 @@ const attacker: GuestDomain = {
   },
 };
 const names = guestNames(attacker);
-const hostKey = generateEd25519('host');
-const clientKey = generateEd25519('client');
-const keys = {
-  hostPrivate: hostKey.private,
-  hostPublic: hostKey.public,
-  clientPrivate: clientKey.private,
-  clientPublic: clientKey.public,
-};
+const keys = newGuestKeys(attacker.metadata.name ?? '');
 
 /** A domain under the attacker's libvirt name: tenant A's (servirt metadata, another uid) or nobody's. */
 const victimXml = (metadata: string) =>

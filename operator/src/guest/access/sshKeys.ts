@@ -31,6 +31,18 @@ export const KEY_FIELDS = {
 export const keySecretName = (guestName: string) => `${guestName}-ssh`;
 
 /** The keys of a GuestDomain from its Secret, generated and stored (owned by the guest) the first time. Never regenerated. */
+/** A new host key for the guest and client key for the operator. */
+export function newGuestKeys(guestName: string): GuestKeys {
+  const host = generateEd25519(`${guestName} host`);
+  const operator = generateEd25519('servirt-operator');
+  return {
+    hostPrivate: host.private,
+    hostPublic: host.public,
+    clientPrivate: operator.private,
+    clientPublic: operator.public,
+  };
+}
+
 export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise<GuestKeys> {
   const namespace = owner.metadata.namespace;
   const name = keySecretName(owner.metadata.name ?? '');
@@ -54,14 +66,7 @@ export async function ensureGuestKeys(client: KubeClient, owner: Owner): Promise
     }
     return keys;
   }
-  const host = generateEd25519(`${owner.metadata.name} host`);
-  const operator = generateEd25519('servirt-operator');
-  const keys: GuestKeys = {
-    hostPrivate: host.private,
-    hostPublic: host.public,
-    clientPrivate: operator.private,
-    clientPublic: operator.public,
-  };
+  const keys = newGuestKeys(owner.metadata.name ?? '');
   try {
     await createOwnedSecret(
       client,
