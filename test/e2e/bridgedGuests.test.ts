@@ -364,7 +364,6 @@ describe('guests bridged and on libvirt networks of two hosts on a LAN (QEMU, TC
           `virsh destroy detected by event after ${Math.round((noticed?.time as number) - (stopped?.atMs ?? 0))} ms`,
         );
         await untilGuestsReady(NAMESPACE, ['ns1']);
-        expect((await digOnLan('ns1', `note.${ORIGIN}`, 'TXT')).data).toEqual(['"two"']);
       } finally {
         await stream.stop();
       }
